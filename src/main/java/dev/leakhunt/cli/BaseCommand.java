@@ -1,0 +1,66 @@
+package dev.leakhunt.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every subcommand shares: the injected writers, the terminal check for progress bars, and the input checks
+ * that must fail before any heavy work starts.
+ */
+abstract class BaseCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    /** True when stderr is a terminal, so that progress may be drawn there. */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Fails with a one-line message unless {@code file} is a regular, readable, non-empty file. Reads one byte so
+     * that a file we may not read fails here rather than halfway through a parse.
+     */
+    static void ensureReadableFile(Path file) throws IOException {
+        String quoted = "'" + file + "'";
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such file: " + quoted) {
+                @Override
+                public String getMessage() {
+                    return getReason();
+                }
+            };
+        }
+        if (Files.isDirectory(file)) {
+            throw new IOException("is a directory, not a heap snapshot: " + quoted);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.read() < 0) {
+                throw new IOException("file is empty: " + quoted);
+            }
+        } catch (AccessDeniedException e) {
+            throw new IOException("cannot read " + quoted + ": permission denied");
+        }
+    }
+}
