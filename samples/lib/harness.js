@@ -1,0 +1,115 @@
+'use strict';
+// Shared harness for the leakhunt sample services.
+//
+// Contract (see samples/README.md):
+//   node server.js [--mode leak|fixed] [--ops N] [--port P] [--snapshot FILE] [sample options]
+// - performs N operations at startup;
+// - with --snapshot FILE: writes a heap snapshot to FILE after the startup ops and exits 0;
+// - otherwise listens on 127.0.0.1:P (0 = ephemeral), prints one JSON "ready" line on stdout
+//   and serves GET /op?n=K, GET /memory, GET /exit.
+// - SIGTERM/SIGINT exit 0. No SIGUSR1 handler is installed (that signal opens the inspector).
+
+const http = require('http');
+const v8 = require('v8');
+
+function usage(name, extra, msg) {
+  const lines = [
+    `usage: node server.js [--mode leak|fixed] [--ops N] [--port P] [--snapshot FILE]` +
+      Object.keys(extra).map((k) => ` [--${k} ${extra[k].arg || 'V'}]`).join(''),
+  ];
+  if (msg) lines.unshift(`${name}: ${msg}`);
+  process.stderr.write(lines.join('\n') + '\n');
+  process.exit(2);
+}
+
+// extra: { 'db-mb': { arg: 'M', default: 2, type: 'number' }, ... }
+function parseArgs(name, argv, extra = {}) {
+  const opts = { mode: 'leak', ops: 0, port: 0, snapshot: null };
+  for (const [k, spec] of Object.entries(extra)) opts[k] = spec.default;
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let v;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) { v = a.slice(eq + 1); a = a.slice(0, eq); }
+    const key = a.replace(/^--/, '');
+    const known = ['mode', 'ops', 'port', 'snapshot'].includes(key) || key in extra;
+    if (!a.startsWith('--') || !known) {
+      if (a === '--help' || a === '-h') usage(name, extra);
+      usage(name, extra, `unknown argument '${argv[i]}'`);
+    }
+    if (v === undefined) {
+      if (i + 1 >= argv.length) usage(name, extra, `missing value for ${a}`);
+      v = argv[++i];
+    }
+    const type = key in extra ? extra[key].type || 'string' : (key === 'ops' || key === 'port' ? 'int' : 'string');
+    if (type === 'int' || type === 'number') {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || (type === 'int' && !Number.isInteger(n))) {
+        usage(name, extra, `bad value for ${a}: '${v}'`);
+      }
+      opts[key] = n;
+    } else {
+      opts[key] = v;
+    }
+  }
+  if (opts.mode !== 'leak' && opts.mode !== 'fixed') usage(name, extra, `bad --mode '${opts.mode}' (leak|fixed)`);
+  return opts;
+}
+
+// sample: { name, extra, setup(opts) -> state (may be async),
+//           op(state) (one operation), info(state) -> extra fields for ready line / op answer }
+async function run(sample) {
+  const opts = parseArgs(sample.name, process.argv.slice(2), sample.extra || {});
+  process.on('SIGTERM', () => process.exit(0));
+  process.on('SIGINT', () => process.exit(0));
+
+  const state = await sample.setup(opts);
+  let total = 0;
+  const doOps = (k) => { for (let i = 0; i < k; i++) { sample.op(state, total); total++; } };
+  const info = () => (sample.info ? sample.info(state) : {});
+
+  doOps(opts.ops);
+
+  if (opts.snapshot) {
+    if (typeof global.gc === 'function') global.gc();
+    v8.writeHeapSnapshot(opts.snapshot);
+    process.exit(0);
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const send = (code, body) => {
+      const s = typeof body === 'string' ? body : JSON.stringify(body);
+      res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });
+      res.end(s);
+    };
+    try {
+      if (req.method !== 'GET') return send(405, { error: 'method not allowed' });
+      if (url.pathname === '/op') {
+        const raw = url.searchParams.get('n');
+        const n = raw === null || raw === '' ? 1 : Number(raw);
+        if (!Number.isInteger(n) || n < 0) return send(400, { error: `bad n '${raw}'` });
+        doOps(n);
+        return send(200, { ops: total, mode: opts.mode, ...info() });
+      }
+      if (url.pathname === '/memory') return send(200, JSON.stringify(process.memoryUsage()));
+      if (url.pathname === '/exit') {
+        res.on('finish', () => process.exit(0));
+        return send(200, { exiting: true });
+      }
+      return send(404, { error: 'not found', paths: ['/op?n=K', '/memory', '/exit'] });
+    } catch (e) {
+      return send(500, { error: String(e && e.message || e) });
+    }
+  });
+  server.on('error', (e) => {
+    process.stderr.write(`${sample.name}: cannot listen on 127.0.0.1:${opts.port}: ${e.message}\n`);
+    process.exit(1);
+  });
+  server.listen(opts.port, '127.0.0.1', () => {
+    const ready = { ready: true, pid: process.pid, port: server.address().port, mode: opts.mode, ops: total, ...info() };
+    process.stdout.write(JSON.stringify(ready) + '\n');
+  });
+}
+
+module.exports = { run, parseArgs };
