@@ -4,7 +4,8 @@
 // Contract (see samples/README.md):
 //   node server.js [--mode leak|fixed] [--ops N] [--port P] [--snapshot FILE] [sample options]
 // - performs N operations at startup;
-// - with --snapshot FILE: writes a heap snapshot to FILE after the startup ops and exits 0;
+// - with --snapshot FILE: after the startup ops (and after listening, so the state is held as in a
+//   running service) writes a heap snapshot to FILE and exits 0, printing nothing;
 // - otherwise listens on 127.0.0.1:P (0 = ephemeral), prints one JSON "ready" line on stdout
 //   and serves GET /op?n=K, GET /memory, GET /exit.
 // - SIGTERM/SIGINT exit 0. No SIGUSR1 handler is installed (that signal opens the inspector).
@@ -56,12 +57,22 @@ function parseArgs(name, argv, extra = {}) {
   return opts;
 }
 
+function exitZero() {
+  process.exit(0);
+}
+
+function writeSnapshotAndExit(file) {
+  if (typeof global.gc === 'function') global.gc();
+  v8.writeHeapSnapshot(file);
+  process.exit(0);
+}
+
 // sample: { name, extra, setup(opts) -> state (may be async),
 //           op(state) (one operation), info(state) -> extra fields for ready line / op answer }
 async function run(sample) {
   const opts = parseArgs(sample.name, process.argv.slice(2), sample.extra || {});
-  process.on('SIGTERM', () => process.exit(0));
-  process.on('SIGINT', () => process.exit(0));
+  process.on('SIGTERM', exitZero);
+  process.on('SIGINT', exitZero);
 
   const state = await sample.setup(opts);
   let total = 0;
@@ -69,12 +80,6 @@ async function run(sample) {
   const info = () => (sample.info ? sample.info(state) : {});
 
   doOps(opts.ops);
-
-  if (opts.snapshot) {
-    if (typeof global.gc === 'function') global.gc();
-    v8.writeHeapSnapshot(opts.snapshot);
-    process.exit(0);
-  }
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -107,6 +112,12 @@ async function run(sample) {
     process.exit(1);
   });
   server.listen(opts.port, '127.0.0.1', () => {
+    if (opts.snapshot) {
+      // From a fresh macrotask and a module-level function, so that the sample's state is
+      // retained the way it is in a running service (through the server), not by this stack.
+      setTimeout(writeSnapshotAndExit, 0, opts.snapshot);
+      return;
+    }
     const ready = { ready: true, pid: process.pid, port: server.address().port, mode: opts.mode, ops: total, ...info() };
     process.stdout.write(JSON.stringify(ready) + '\n');
   });
