@@ -1,19 +1,43 @@
 package dev.leakhunt.cli;
 
+import dev.leakhunt.analysis.Analysis;
+import dev.leakhunt.analysis.AnalysisResult;
+import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.report.JsonReport;
+import dev.leakhunt.report.TextReport;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = "Analyze a heap snapshot file (.heapsnapshot, or gzip-compressed).")
+        description = {"Analyze a heap snapshot file (.heapsnapshot, plain or gzip-compressed): the largest groups of "
+                + "ArrayBuffer backing stores with their retainer chains and common dominator, and the classes that "
+                + "retain the most."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {" 0:success", " 1:a --fail-if assertion held", " 2:usage error", " 3:bad input",
+                " 4:internal error"})
 final class AnalyzeCommand extends BaseCommand {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The heap snapshot to analyze.")
     Path file;
 
+    @Mixin
+    ReportOptions report;
+
     @Override
     public Integer call() throws Exception {
-        ensureReadableFile(file);
-        return ExitCodes.OK;
+        List<FailIf> assertions = FailIf.parseAll(report.failIf, ReportOptions.ANALYZE_METRICS);
+        HeapGraph graph = SnapshotLoader.load(file, err(), report.showProgress());
+        AnalysisResult result = Analysis.analyze(graph, report.top, report.classes);
+        return report.emit(this, "analyze", result, assertions, json -> json.analysis(result),
+                text -> text.analysis(result));
+    }
+
+    /** Shared by commands that report one analysis. */
+    static List<String> knownMetrics() {
+        return new ArrayList<>(ReportOptions.ANALYZE_METRICS);
     }
 }

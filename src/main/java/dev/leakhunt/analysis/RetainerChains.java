@@ -1,0 +1,139 @@
+package dev.leakhunt.analysis;
+
+import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.snapshot.HeapSnapshot;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Retainer chains: from a node, repeatedly the retainer nearest the roots (ties broken by edge kind, see
+ * {@link Describer#edgeRank}), over retaining edges, up to a child of the root. Distances fall by at least one at
+ * every step, so a chain ends; an unreachable node's chain is the node alone.
+ */
+public final class RetainerChains {
+    private final HeapGraph graph;
+    private final HeapSnapshot s;
+    private final Describer describer;
+
+    public RetainerChains(Describer describer) {
+        this.describer = describer;
+        this.graph = describer.graph();
+        this.s = graph.snapshot();
+    }
+
+    /**
+     * The chain of {@code node} as parallel arrays: {@code nodes[0]} is the node, {@code nodes[i]} holds
+     * {@code nodes[i - 1]} by edge {@code edges[i]} ({@code edges[0]} is -1). The root itself is left out.
+     */
+    public record Path(int[] nodes, int[] edges) {
+        public int length() {
+            return nodes.length;
+        }
+    }
+
+    public Path path(int node) {
+        int[] nodes = new int[16];
+        int[] edges = new int[16];
+        int length = 0;
+        nodes[length] = node;
+        edges[length++] = -1;
+        int current = node;
+        int root = graph.root();
+        while (!graph.isUnreachable(current)) {
+            long best = bestRetainer(current);
+            if (best < 0) {
+                break;
+            }
+            int holder = (int) (best >>> 32);
+            if (holder == root) {
+                break;
+            }
+            if (length == nodes.length) {
+                nodes = Arrays.copyOf(nodes, length * 2);
+                edges = Arrays.copyOf(edges, length * 2);
+            }
+            nodes[length] = holder;
+            edges[length++] = (int) best;
+            current = holder;
+        }
+        return new Path(Arrays.copyOf(nodes, length), Arrays.copyOf(edges, length));
+    }
+
+    /** The best retainer of {@code node} and its edge, packed as {@code holder << 32 | edge}; -1 if none. */
+    public long bestRetainer(int node) {
+        int bestHolder = -1;
+        int bestEdge = -1;
+        int bestDistance = Integer.MAX_VALUE;
+        int bestRank = Integer.MAX_VALUE;
+        for (int slot = graph.firstRetainer(node), end = graph.endRetainer(node); slot < end; slot++) {
+            int holder = graph.retainerNode(slot);
+            int d = graph.distance(holder);
+            if (d > bestDistance || d >= graph.distance(node)) {
+                continue;
+            }
+            int edge = edgeBetween(holder, node);
+            int rank = describer.edgeRank(edge);
+            if (d < bestDistance || rank < bestRank) {
+                bestHolder = holder;
+                bestEdge = edge;
+                bestDistance = d;
+                bestRank = rank;
+            }
+        }
+        return bestHolder < 0 ? -1 : ((long) bestHolder << 32) | (bestEdge & 0xFFFFFFFFL);
+    }
+
+    /** The best-ranked retaining edge from {@code holder} to {@code node}. */
+    private int edgeBetween(int holder, int node) {
+        int best = -1;
+        int bestRank = Integer.MAX_VALUE;
+        for (int e = s.firstEdge(holder), end = s.endEdge(holder); e < end; e++) {
+            if (s.edgeTo(e) == node && graph.rule().retains(holder, e)) {
+                int rank = describer.edgeRank(e);
+                if (rank < bestRank) {
+                    best = e;
+                    bestRank = rank;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The chain as report steps. */
+    public List<ChainStep> steps(Path path) {
+        List<ChainStep> steps = new ArrayList<>(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            int e = path.edges()[i];
+            steps.add(new ChainStep(describer.ref(path.nodes()[i]),
+                    e < 0 ? null : s.edgeTypeName(e), e < 0 ? null : describer.edgeName(e)));
+        }
+        return steps;
+    }
+
+    /**
+     * A signature of the first {@code depth} steps (all when depth is negative): class and edge names with ids and
+     * element indexes left out. A step that repeats the one before it (a linked list) counts once.
+     */
+    public String signature(Path path, int depth) {
+        StringBuilder sb = new StringBuilder();
+        String previous = null;
+        int taken = 0;
+        for (int i = 0; i < path.length() && (depth < 0 || taken <= depth); i++) {
+            int node = path.nodes()[i];
+            int e = path.edges()[i];
+            String step = (e < 0 ? "" : describer.edgeNameForSignature(e) + " in ")
+                    + (describer.isString(node) ? "(string)" : describer.displayName(node));
+            if (step.equals(previous)) {
+                continue;
+            }
+            sb.append(step).append(" <- ");
+            previous = step;
+            taken++;
+        }
+        if (graph.isUnreachable(path.nodes()[0])) {
+            sb.append("(unreachable)");
+        }
+        return sb.toString();
+    }
+}

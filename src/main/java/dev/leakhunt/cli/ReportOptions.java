@@ -1,0 +1,54 @@
+package dev.leakhunt.cli;
+
+import dev.leakhunt.analysis.AnalysisResult;
+import dev.leakhunt.report.JsonReport;
+import dev.leakhunt.report.TextReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import picocli.CommandLine.Option;
+
+/** The output options every reporting command shares: --json, --top, --classes, --fail-if, --no-progress. */
+final class ReportOptions {
+    static final List<String> ANALYZE_METRICS = List.of("native-bytes", "largest-group-bytes", "largest-group-count",
+            "backing-stores", "self-bytes", "node-count", "edge-count", "unreachable-nodes");
+
+    @Option(names = "--json", description = "Print one JSON document (schema leakhunt/1) on stdout instead of text.")
+    boolean json;
+
+    @Option(names = "--top", paramLabel = "N", defaultValue = "10",
+            description = "How many buffer groups to show (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--classes", paramLabel = "N", defaultValue = "10",
+            description = "How many classes to show in the class summary (default: ${DEFAULT-VALUE}).")
+    int classes;
+
+    @Option(names = "--fail-if", paramLabel = "'METRIC OP VALUE'",
+            description = {"Exit 1 when the assertion holds, e.g. 'native-bytes > 512MiB'; repeatable. Metrics are "
+                    + "the names under \"metrics\" in the JSON output; values take units (512MiB, 2GB, 10k)."})
+    List<String> failIf = new ArrayList<>();
+
+    @Option(names = "--no-progress", description = "Never draw a progress bar (drawn on stderr only when it is a terminal).")
+    boolean noProgress;
+
+    boolean showProgress() {
+        return !noProgress && !json && BaseCommand.stderrIsTerminal();
+    }
+
+    /** Prints the result as JSON or text, then checks the assertions: the command's exit code. */
+    int emit(BaseCommand command, String name, AnalysisResult result, List<FailIf> assertions,
+             Consumer<JsonReport> jsonBody, Consumer<TextReport> textBody) {
+        List<String> held = FailIf.check(assertions, result.metrics(), command.err(), command.spec.qualifiedName());
+        if (json) {
+            try (JsonReport report = new JsonReport(command.out(), name)) {
+                jsonBody.accept(report);
+                report.failed(held);
+            }
+        } else {
+            textBody.accept(new TextReport(command.out()));
+        }
+        command.out().flush();
+        return held.isEmpty() ? ExitCodes.OK : ExitCodes.ASSERTION;
+    }
+}

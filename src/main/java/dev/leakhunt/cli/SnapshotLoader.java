@@ -1,0 +1,50 @@
+package dev.leakhunt.cli;
+
+import dev.leakhunt.analysis.Units;
+import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.snapshot.HeapSnapshot;
+import dev.leakhunt.snapshot.SnapshotMeta;
+import dev.leakhunt.snapshot.SnapshotReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads a snapshot and builds its graph for any command: checks the file first, refuses a snapshot the heap
+ * cannot hold before parsing it (saying which {@code -Xmx} it needs), and shows progress when asked.
+ */
+final class SnapshotLoader {
+    private SnapshotLoader() {
+    }
+
+    static HeapGraph load(Path file, PrintWriter err, boolean progress) throws IOException {
+        BaseCommand.ensureReadableFile(file);
+        long fileBytes = Files.size(file);
+        SnapshotReader reader = new SnapshotReader(file).onHeader(meta -> checkFits(file, meta, fileBytes));
+        try (Progress p = progress ? Progress.start(err, "reading", fileBytes, reader::bytesRead) : Progress.NONE) {
+            HeapSnapshot snapshot = reader.read();
+            p.phase("graph");
+            return HeapGraph.build(snapshot);
+        }
+    }
+
+    /** A rough bound of the heap the parse and graph need: their arrays, plus the strings, about a fifth of the file. */
+    static long neededBytes(SnapshotMeta meta, long fileBytes) {
+        return HeapSnapshot.arrayBytes(meta.nodeCount(), meta.edgeCount())
+                + HeapGraph.peakBytes(meta.nodeCount(), meta.edgeCount())
+                + fileBytes / 5 + (64L << 20);
+    }
+
+    private static void checkFits(Path file, SnapshotMeta meta, long fileBytes) throws IOException {
+        long need = neededBytes(meta, fileBytes);
+        long max = Runtime.getRuntime().maxMemory();
+        if (need > max) {
+            long gib = (need + (1L << 30) - 1) >> 30;
+            throw new IOException("snapshot too large for this heap: '" + file + "' has "
+                    + Units.count(meta.nodeCount()) + " nodes and " + Units.count(meta.edgeCount())
+                    + " edges, which need about " + Units.bytes(need) + " but the JVM may use "
+                    + Units.bytes(max) + "; run with JAVA_OPTS=-Xmx" + gib + "g");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.leakhunt.snapshot;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code snapshot} object at the head of a heap snapshot: field layouts, type names and counts. Every offset
+ * the reader uses is resolved here by name, because producers differ (Node 20 writes 7 node fields, newer V8 6, and
+ * {@code node_types} may be longer than {@code node_fields}).
+ */
+public final class SnapshotMeta {
+    private final List<String> nodeFields;
+    private final List<String> nodeTypes;
+    private final List<String> edgeFields;
+    private final List<String> edgeTypes;
+    private final long nodeCount;
+    private final long edgeCount;
+    private final long rootIndex;
+    private final long extraNativeBytes;
+
+    SnapshotMeta(List<String> nodeFields, List<String> nodeTypes, List<String> edgeFields, List<String> edgeTypes,
+                 long nodeCount, long edgeCount, long rootIndex, long extraNativeBytes) {
+        this.nodeFields = List.copyOf(nodeFields);
+        this.nodeTypes = List.copyOf(nodeTypes);
+        this.edgeFields = List.copyOf(edgeFields);
+        this.edgeTypes = List.copyOf(edgeTypes);
+        this.nodeCount = nodeCount;
+        this.edgeCount = edgeCount;
+        this.rootIndex = rootIndex;
+        this.extraNativeBytes = extraNativeBytes;
+    }
+
+    /** Parses the JSON text of the {@code snapshot} value; {@code what} names the file in error messages. */
+    static SnapshotMeta parse(byte[] json, String what) throws SnapshotFormatException {
+        List<String> nodeFields = null;
+        List<String> nodeTypes = null;
+        List<String> edgeFields = null;
+        List<String> edgeTypes = null;
+        long nodeCount = -1;
+        long edgeCount = -1;
+        long rootIndex = 0;
+        long extraNativeBytes = 0;
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new SnapshotFormatException("not a heap snapshot: " + what + " (\"snapshot\" is not an object)");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (key) {
+                    case "meta" -> {
+                        if (value != JsonToken.START_OBJECT) {
+                            throw new SnapshotFormatException("not a heap snapshot: " + what + " (\"snapshot.meta\" is not an object)");
+                        }
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String field = p.currentName();
+                            p.nextToken();
+                            switch (field) {
+                                case "node_fields" -> nodeFields = stringArray(p);
+                                case "edge_fields" -> edgeFields = stringArray(p);
+                                case "node_types" -> nodeTypes = firstStringArray(p);
+                                case "edge_types" -> edgeTypes = firstStringArray(p);
+                                default -> p.skipChildren();
+                            }
+                        }
+                    }
+                    case "node_count" -> nodeCount = p.getValueAsLong(-1);
+                    case "edge_count" -> edgeCount = p.getValueAsLong(-1);
+                    case "root_index" -> rootIndex = p.getValueAsLong(0);
+                    case "extra_native_bytes" -> extraNativeBytes = p.getValueAsLong(0);
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (SnapshotFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new SnapshotFormatException("corrupt snapshot " + what + " (bad \"snapshot\" header: "
+                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
+                    + ")");
+        }
+        if (nodeFields == null || nodeTypes == null || edgeFields == null || edgeTypes == null) {
+            throw new SnapshotFormatException("not a heap snapshot: " + what + " (no \"snapshot.meta\" with node and edge fields)");
+        }
+        if (nodeCount < 0 || edgeCount < 0) {
+            throw new SnapshotFormatException("not a heap snapshot: " + what + " (no node_count or edge_count)");
+        }
+        SnapshotMeta meta = new SnapshotMeta(nodeFields, nodeTypes, edgeFields, edgeTypes, nodeCount, edgeCount,
+                rootIndex, extraNativeBytes);
+        for (String f : new String[] {"type", "name", "id", "self_size", "edge_count"}) {
+            if (meta.nodeField(f) < 0) {
+                throw new SnapshotFormatException("not a heap snapshot: " + what + " (no node field \"" + f + "\")");
+            }
+        }
+        for (String f : new String[] {"type", "name_or_index", "to_node"}) {
+            if (meta.edgeField(f) < 0) {
+                throw new SnapshotFormatException("not a heap snapshot: " + what + " (no edge field \"" + f + "\")");
+            }
+        }
+        if (nodeCount > Integer.MAX_VALUE - 8 || edgeCount > Integer.MAX_VALUE - 8) {
+            throw new SnapshotFormatException("snapshot too large: " + what + " (" + nodeCount + " nodes, "
+                    + edgeCount + " edges; at most 2^31 of each are supported)");
+        }
+        if (nodeTypes.size() > 127 || edgeTypes.size() > 127) {
+            throw new SnapshotFormatException("corrupt snapshot " + what + " (more than 127 node or edge types)");
+        }
+        return meta;
+    }
+
+    private static List<String> stringArray(JsonParser p) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return out;
+        }
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                out.add(p.getText());
+            } else {
+                out.add("");
+                p.skipChildren();
+            }
+        }
+        return out;
+    }
+
+    /** {@code node_types} is {@code [["hidden","array",…], "string", "number", …]}: the type names come first. */
+    private static List<String> firstStringArray(JsonParser p) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return out;
+        }
+        boolean first = true;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (first && p.currentToken() == JsonToken.START_ARRAY) {
+                out = stringArray(p);
+            } else {
+                p.skipChildren();
+            }
+            first = false;
+        }
+        return out;
+    }
+
+    public int nodeFieldCount() {
+        return nodeFields.size();
+    }
+
+    public int edgeFieldCount() {
+        return edgeFields.size();
+    }
+
+    /** The offset of a node field by name, or -1. */
+    public int nodeField(String name) {
+        return nodeFields.indexOf(name);
+    }
+
+    /** The offset of an edge field by name, or -1. */
+    public int edgeField(String name) {
+        return edgeFields.indexOf(name);
+    }
+
+    public List<String> nodeFields() {
+        return nodeFields;
+    }
+
+    public List<String> nodeTypes() {
+        return nodeTypes;
+    }
+
+    public List<String> edgeTypes() {
+        return edgeTypes;
+    }
+
+    /** The index of a node type by name, or -1 when this producer has no such type. */
+    public int nodeType(String name) {
+        return nodeTypes.indexOf(name);
+    }
+
+    public int edgeType(String name) {
+        return edgeTypes.indexOf(name);
+    }
+
+    public long nodeCount() {
+        return nodeCount;
+    }
+
+    public long edgeCount() {
+        return edgeCount;
+    }
+
+    /** The root as a node ordinal; {@code root_index} in the file is a field index. */
+    public int rootOrdinal() {
+        return (int) (rootIndex / nodeFieldCount());
+    }
+
+    public long extraNativeBytes() {
+        return extraNativeBytes;
+    }
+}
