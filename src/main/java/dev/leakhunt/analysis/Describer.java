@@ -165,7 +165,7 @@ public final class Describer {
     public String hint(int node) {
         int t = s.nodeType(node);
         String name = s.nodeName(node);
-        if (t == hiddenType && name.equals("system / Context")) {
+        if ((t == hiddenType || t == objectType) && name.equals("system / Context")) {
             return listEdges(node, contextEdge, false);
         }
         if (t == objectType && (name.equals("Object") || MINIFIED.matcher(name).matches() && !isBuiltin(name))) {
@@ -181,36 +181,43 @@ public final class Describer {
         };
     }
 
+    /**
+     * Up to {@link #HINT_ITEMS} edge names of one type, most telling first: those holding short strings (shown with
+     * their values), then objects, then anything else (functions, oddballs).
+     */
     private String listEdges(int node, int edgeType, boolean withValues) {
         StringBuilder sb = new StringBuilder("{");
         int shown = 0;
-        int more = 0;
-        for (int e = s.firstEdge(node), end = s.endEdge(node); e < end; e++) {
-            if (s.edgeType(e) != edgeType) {
-                continue;
+        int listed = 0;
+        for (int pass = 0; pass < 3; pass++) {
+            for (int e = s.firstEdge(node), end = s.endEdge(node); e < end; e++) {
+                if (s.edgeType(e) != edgeType) {
+                    continue;
+                }
+                String edgeName = strings.get(s.edgeNameOrIndex(e));
+                if (edgeName.equals("__proto__") || edgeName.equals("constructor")) {
+                    continue;
+                }
+                int to = s.edgeTo(e);
+                int kind = s.nodeType(to) == stringType ? 0 : s.nodeType(to) == objectType ? 1 : 2;
+                if (kind != pass) {
+                    continue;
+                }
+                listed++;
+                if (shown == HINT_ITEMS) {
+                    continue;
+                }
+                sb.append(shown > 0 ? ", " : "").append(edgeName);
+                if (withValues && kind == 0) {
+                    sb.append(": \"").append(escape(strings.preview(s.nodeNameIndex(to), HINT_VALUE_BYTES))).append('"');
+                }
+                shown++;
             }
-            String edgeName = strings.get(s.edgeNameOrIndex(e));
-            if (edgeName.startsWith("__proto__") || edgeName.equals("constructor")) {
-                continue;
-            }
-            if (shown == HINT_ITEMS) {
-                more++;
-                continue;
-            }
-            if (shown > 0) {
-                sb.append(", ");
-            }
-            sb.append(edgeName);
-            int to = s.edgeTo(e);
-            if (withValues && isString(to) && s.nodeType(to) == stringType) {
-                sb.append(": \"").append(escape(strings.preview(s.nodeNameIndex(to), HINT_VALUE_BYTES))).append('"');
-            }
-            shown++;
         }
         if (shown == 0) {
             return null;
         }
-        return sb.append(more > 0 ? ", …}" : "}").toString();
+        return sb.append(listed > shown ? ", …}" : "}").toString();
     }
 
     private static String escape(String v) {
