@@ -728,6 +728,9 @@ public final class SnapshotReader {
     }
 
     private SnapshotFormatException unexpected(int c) {
+        if (c < 0) {
+            return truncated();
+        }
         if (meta == null && !sawNodes && section.equals("the top-level object")) {
             return new SnapshotFormatException("not a heap snapshot: " + what + " (malformed JSON: unexpected " + describe(c) + ")");
         }

@@ -1,0 +1,151 @@
+package dev.leakhunt.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.leakhunt.testing.SnapshotBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotReaderTest {
+    @TempDir
+    Path dir;
+
+    private static SnapshotBuilder sample() {
+        SnapshotBuilder b = new SnapshotBuilder();
+        int global = b.node("object", "global", 24);
+        int ab = b.node("object", "ArrayBuffer", 80);
+        int store = b.node("native", "system / JSArrayBufferData", 5_000_000_000L, 3_000_000_002L);
+        b.edge(b.root(), "shortcut", "global", global);
+        b.prop(global, "buf", ab).edge(ab, "internal", "backing_store", store);
+        b.edge(global, "element", 7, ab);
+        return b;
+    }
+
+    private HeapSnapshot read(Path file) throws IOException {
+        return new SnapshotReader(file).read();
+    }
+
+    private static String describe(HeapSnapshot s) {
+        StringBuilder sb = new StringBuilder();
+        for (int n = 0; n < s.nodeCount(); n++) {
+            sb.append(s.nodeTypeName(n)).append(' ').append(s.nodeName(n)).append(" #").append(s.nodeIdLong(n))
+                    .append(" =").append(s.selfSize(n)).append(" [");
+            for (int e = s.firstEdge(n); e < s.endEdge(n); e++) {
+                boolean indexed = s.edgeTypeName(e).equals("element") || s.edgeTypeName(e).equals("hidden");
+                sb.append(s.edgeTypeName(e)).append(':')
+                        .append(indexed ? Integer.toString(s.edgeNameOrIndex(e)) : s.strings().get(s.edgeNameOrIndex(e)))
+                        .append("->").append(s.nodeName(s.edgeTo(e))).append(' ');
+            }
+            sb.append("]\n");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void readsSevenFieldNodesWithLargeIdsAndSizes() throws IOException {
+        HeapSnapshot s = read(sample().write(dir.resolve("a.heapsnapshot")));
+        assertEquals(4, s.nodeCount());
+        assertEquals(4, s.edgeCount());
+        assertEquals(7, s.meta().nodeFieldCount());
+        assertEquals("""
+                synthetic  #1 =0 [shortcut:global->global ]
+                object global #3 =24 [property:buf->ArrayBuffer element:7->ArrayBuffer ]
+                object ArrayBuffer #5 =80 [internal:backing_store->system / JSArrayBufferData ]
+                native system / JSArrayBufferData #3000000002 =5000000000 []
+                """, describe(s));
+    }
+
+    @Test
+    void sixFieldsGzipAndHeaderLastReadTheSame() throws IOException {
+        String expected = describe(read(sample().write(dir.resolve("a.heapsnapshot"))));
+        HeapSnapshot six = read(sample().sixFields().write(dir.resolve("six.heapsnapshot")));
+        assertEquals(6, six.meta().nodeFieldCount());
+        assertEquals(expected, describe(six));
+        // gzip is told by its magic bytes, not the name
+        assertEquals(expected, describe(read(sample().writeGzip(dir.resolve("plain-name.heapsnapshot")))));
+        assertEquals(expected, describe(read(sample().headerLast().write(dir.resolve("last.heapsnapshot")))));
+    }
+
+    @Test
+    void decodesEscapesAndSurrogatePairs() throws IOException {
+        SnapshotBuilder b = new SnapshotBuilder();
+        b.node("string", "café \"q\" \\ 😀 tab\tend", 10);
+        Path file = b.write(dir.resolve("u.heapsnapshot"));
+        String json = Files.readString(file);
+        assertTrue(json.contains("\\ud83d\\ude00"), "the builder escapes like V8");
+        HeapSnapshot s = read(file);
+        assertEquals("café \"q\" \\ 😀 tab\tend", s.nodeName(1));
+        // a lone surrogate (V8 can write one for mangled characters) becomes U+FFFD
+        Files.writeString(file, json.replace("\\ud83d\\ude00", "\\ud83d!"), StandardCharsets.US_ASCII);
+        assertEquals("café \"q\" \\ \uFFFD! tab\tend", read(file).nodeName(1));
+    }
+
+    @Test
+    void manyChunksOfInputStayExact() throws IOException {
+        // more than one 1 MiB read chunk, so numbers and strings straddle chunk boundaries
+        SnapshotBuilder b = new SnapshotBuilder();
+        int previous = b.root();
+        for (int i = 0; i < 60_000; i++) {
+            int next = b.node("object", "Node" + (i % 1000) + "x".repeat(i % 7), i);
+            b.prop(previous, "n" + (i % 500), next);
+            previous = next;
+        }
+        HeapSnapshot s = read(b.write(dir.resolve("big.heapsnapshot")));
+        assertTrue(Files.size(dir.resolve("big.heapsnapshot")) > 2 << 20);
+        assertEquals(60_001, s.nodeCount());
+        assertEquals(59_999, s.selfSize(60_000));
+        assertEquals("Node999xx", s.nodeName(60_000)); // i = 59999
+        assertEquals(60_000, s.edgeTo(s.firstEdge(59_999)));
+        assertEquals("n499", s.strings().get(s.edgeNameOrIndex(s.firstEdge(59_999))));
+    }
+
+    private String error(String content) throws IOException {
+        Path file = dir.resolve("bad.heapsnapshot");
+        Files.writeString(file, content, StandardCharsets.US_ASCII);
+        return assertThrows(SnapshotFormatException.class, () -> read(file)).getMessage();
+    }
+
+    @Test
+    void badInputSaysWhatIsWrongInOneLine() throws IOException {
+        String good = sample().toJson();
+        assertEquals("not a heap snapshot: '" + dir.resolve("bad.heapsnapshot") + "' (not a JSON object, starts with 'h')",
+                error("hello"));
+        assertTrue(error("{\"a\":1}").contains("(no \"snapshot.meta\")"));
+        assertTrue(error("[1,2]").startsWith("not a heap snapshot"));
+        int nodes = good.indexOf("\"nodes\":[") + 14;
+        assertTrue(error(good.substring(0, nodes)).matches("truncated snapshot '.*' \\(the file ends inside \"nodes\", after \\d+ of 28 numbers\\)"),
+                error(good.substring(0, nodes)));
+        int edges = good.indexOf("\"edges\":[") + 12;
+        assertTrue(error(good.substring(0, edges)).contains("the file ends inside \"edges\""));
+        int strings = good.indexOf("\"strings\":[") + 15;
+        assertTrue(error(good.substring(0, strings)).contains("the file ends inside \"strings\""));
+        assertTrue(error(good.replace("\"node_count\":4", "\"node_count\":5"))
+                .contains("\"nodes\" holds 28 numbers, but node_count 5 × 7 fields needs 35"));
+        assertTrue(error(good.replace("\"edge_count\":4", "\"edge_count\":3")).contains("edge counts exceed edge_count 3"));
+        String outOfRange = good.replaceFirst(",14(,\\n|\\])", ",700$1");
+        assertTrue(error(outOfRange).contains("points to node field index 700, not one of the 4 nodes"), error(outOfRange));
+        assertTrue(error(good.replace("],\n\"edges\"", ",1],\n\"edges\"")).contains("corrupt snapshot"));
+        assertTrue(error(good + "x").contains("after the end of the JSON"));
+    }
+
+    @Test
+    void corruptGzipIsNamed() throws IOException {
+        Path file = sample().writeGzip(dir.resolve("c.heapsnapshot.gz"));
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        String truncated = assertThrows(SnapshotFormatException.class, () -> read(file)).getMessage();
+        assertTrue(truncated.contains("gzip") || truncated.contains("truncated"), truncated);
+        for (int i = 20; i < bytes.length - 8; i++) {
+            bytes[i] ^= 0x5a;
+        }
+        Files.write(file, bytes);
+        String corrupt = assertThrows(SnapshotFormatException.class, () -> read(file)).getMessage();
+        assertTrue(corrupt.contains("'" + file + "'"), corrupt);
+    }
+}
