@@ -15,12 +15,18 @@ public final class Analysis {
     }
 
     public static AnalysisResult analyze(HeapGraph graph, int topGroups, int topClasses) {
-        HeapSnapshot s = graph.snapshot();
         Describer describer = new Describer(graph);
+        return analyze(describer, ClassSummary.compute(describer), topGroups, topClasses);
+    }
+
+    /** The same, over a describer and class summary the caller keeps (the explore shell asks them again later). */
+    public static AnalysisResult analyze(Describer describer, ClassSummary classSummary, int topGroups, int topClasses) {
+        HeapGraph graph = describer.graph();
+        HeapSnapshot s = graph.snapshot();
         int[] stores = BufferGroups.backingStores(s);
         AnalysisResult.Totals totals = totals(graph, stores);
         List<BufferGroup> groups = BufferGroups.group(describer, stores, topGroups);
-        List<ClassRow> classes = ClassSummary.compute(describer).top(topClasses, null);
+        List<ClassRow> classes = classSummary.top(topClasses, null);
         String verdict = verdict(totals, groups);
         return new AnalysisResult(s.source(), s.nodeCount(), s.edgeCount(), totals, groups, classes, verdict,
                 metrics(s, totals, groups));

@@ -220,7 +220,8 @@ public final class Describer {
         return sb.append(listed > shown ? ", …}" : "}").toString();
     }
 
-    private static String escape(String v) {
+    /** A string as it appears between double quotes in a report: quotes, backslashes and controls escaped. */
+    public static String escape(String v) {
         StringBuilder sb = new StringBuilder(v.length());
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);

@@ -25,10 +25,7 @@ public final class TextReport {
 
     public void analysis(AnalysisResult r) {
         header(r);
-        if (r.verdict() != null) {
-            out.println();
-            out.println("Verdict: " + r.verdict());
-        }
+        verdict(r);
         out.println();
         groups(r.groups(), r.totals().backingStores());
         out.println();
@@ -45,6 +42,14 @@ public final class TextReport {
         out.println("  ArrayBuffer backing stores " + bytes(t.nativeBytes()) + " in " + count(t.backingStores())
                 + " · everything else " + bytes(rest)
                 + (t.extraNativeBytes() > 0 ? " · extra native " + bytes(t.extraNativeBytes()) : ""));
+    }
+
+    /** A blank line and the verdict, when the analysis has one. */
+    public void verdict(AnalysisResult r) {
+        if (r.verdict() != null) {
+            out.println();
+            out.println("Verdict: " + r.verdict());
+        }
     }
 
     public void groups(List<BufferGroup> groups, long backingStores) {
