@@ -1,0 +1,115 @@
+package dev.leakhunt.inspector;
+
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Closes an inspector that leakhunt opened, exactly once: from {@link InspectorSession#close()} on success or
+ * failure, or from a JVM shutdown hook (registered on creation, removed once closed) if the JVM exits first, as
+ * on Ctrl-C. Whichever comes second waits for the first.
+ */
+final class InspectorCloser {
+    /** The JVM waits for shutdown hooks; keep Ctrl-C responsive. */
+    private static final long HOOK_BUDGET_MILLIS = 3000;
+
+    private final PidInspector inspector;
+    private final NodeProcess target;
+    private final Endpoint endpoint;
+    private final DevToolsHttp http;
+    private final InspectorSession.Options options;
+    private final Thread hook = new Thread(this::closeFromHook, "leakhunt-close-inspector");
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile CdpClient client;
+    private volatile boolean forgotten;
+
+    InspectorCloser(PidInspector inspector, NodeProcess target, Endpoint endpoint, DevToolsHttp http,
+                    InspectorSession.Options options) {
+        this.inspector = inspector;
+        this.target = target;
+        this.endpoint = endpoint;
+        this.http = http;
+        this.options = options;
+        Hooks.add(hook);
+    }
+
+    /** The session's connection, over which {@code process._debugEnd()} goes while it is open. */
+    void hold(CdpClient sessionClient) {
+        this.client = sessionClient;
+    }
+
+    /** Leaves the inspector alone after all (it turned out not to be ours to close). */
+    void forget() {
+        forgotten = true;
+    }
+
+    void close() throws IOException {
+        if (!started.compareAndSet(false, true)) {
+            awaitDone(options.openTimeoutMillis());
+            return;
+        }
+        try {
+            closeNow(options.openTimeoutMillis());
+        } finally {
+            done.countDown();
+            Hooks.remove(hook);
+        }
+    }
+
+    void closeQuietly() {
+        try {
+            close();
+        } catch (IOException e) {
+            // already failing with a better message
+        }
+    }
+
+    private void closeFromHook() {
+        if (!started.compareAndSet(false, true)) {
+            awaitDone(HOOK_BUDGET_MILLIS);
+            return;
+        }
+        try {
+            closeNow(HOOK_BUDGET_MILLIS);
+        } catch (IOException | RuntimeException e) {
+            // the JVM is going; nowhere to report
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private void closeNow(long timeoutMillis) throws IOException {
+        if (forgotten || !inspector.listensOn(target.pid(), endpoint.port())) {
+            return; // not ours to close, or closed already (the process may have exited)
+        }
+        CdpClient open = client;
+        boolean ours = open == null || !open.isOpen();
+        if (ours) {
+            try {
+                open = TargetChoice.connect(http, endpoint, null, "the inspector of pid " + target.pid() + " at "
+                        + endpoint, Math.min(timeoutMillis, options.requestTimeoutMillis()));
+            } catch (IOException e) {
+                throw new IOException("cannot close the inspector that leakhunt opened in pid " + target.pid()
+                        + " at " + endpoint + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            inspector.close(target, endpoint, open, timeoutMillis);
+            options.notes().accept("closed the inspector of pid " + target.pid() + " on " + endpoint);
+        } finally {
+            if (ours) {
+                open.close();
+            }
+        }
+    }
+
+    private void awaitDone(long millis) {
+        try {
+            done.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package dev.leakhunt.inspector;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A DevTools Protocol session with one running Node.js process (or, by port or URL, any DevTools target), for
+ * {@code memoryUsage()} samples and heap snapshots.
+ *
+ * <pre>{@code
+ * try (InspectorSession session = InspectorSession.forPid(1234, InspectorSession.Options.defaults())) {
+ *     MemoryUsage usage = session.memoryUsage();
+ *     Capture capture = session.captureHeapSnapshot(Path.of("app.heapsnapshot"), false, ProgressListener.NONE);
+ * }
+ * }</pre>
+ *
+ * <p><b>By pid</b> ({@link #forPid}): the pid must be a live Node.js process ({@code /proc/<pid>/exe} or
+ * {@code argv[0]} named {@code node}); its inspector is found among the ports the process itself listens on,
+ * or, if it has none, opened with SIGUSR1 and waited for. Whatever answers, the session checks that its
+ * {@code process.pid} is the pid. An inspector the session opened is closed again by {@link #close()} (with
+ * {@code process._debugEnd()}, then waiting until the port stops listening), or by a shutdown hook if the JVM
+ * exits first, as on Ctrl-C; one that was open before is left open, and so is ours with
+ * {@link Options#keepInspector()}.
+ *
+ * <p><b>By port or URL</b> ({@link #forPort}, {@link #forUrl}): the first {@code "node"} target of
+ * {@code /json/list}, else the first {@code "page"} (a Chromium started with {@code --remote-debugging-port}), or
+ * the target with the given id. Nothing is checked, opened or closed. The host is 127.0.0.1 unless one is given.
+ *
+ * <p><b>For watch</b>: keep one session and call {@link #memoryUsage()} repeatedly; each call is one small
+ * {@code Runtime.evaluate} round trip on the same connection.
+ *
+ * <p>Every failure is an {@link IOException} with a one-line, lower-case message that names the pid or port and
+ * says what to do. A session is meant for one thread; {@link #close()} may come from another.
+ */
+public final class InspectorSession implements AutoCloseable {
+
+    /**
+     * @param openTimeoutMillis         how long to wait for the inspector to listen after SIGUSR1, and to close
+     * @param requestTimeoutMillis      how long any one command or HTTP request may take
+     * @param snapshotIdleTimeoutMillis how long a heap snapshot (or a forced GC) may go without any message
+     * @param keepInspector             leave an inspector we opened open after the session
+     * @param notes                     receives one-line notes of what was done ("opened the inspector …")
+     */
+    public record Options(long openTimeoutMillis, long requestTimeoutMillis, long snapshotIdleTimeoutMillis,
+                          boolean keepInspector, Consumer<String> notes) {
+        public Options {
+            Objects.requireNonNull(notes, "notes");
+        }
+
+        public static Options defaults() {
+            return new Options(10_000, 10_000, 120_000, false, note -> { });
+        }
+
+        public Options withOpenTimeoutMillis(long millis) {
+            return new Options(millis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keepInspector, notes);
+        }
+
+        public Options withRequestTimeoutMillis(long millis) {
+            return new Options(openTimeoutMillis, millis, snapshotIdleTimeoutMillis, keepInspector, notes);
+        }
+
+        public Options withSnapshotIdleTimeoutMillis(long millis) {
+            return new Options(openTimeoutMillis, requestTimeoutMillis, millis, keepInspector, notes);
+        }
+
+        public Options withKeepInspector(boolean keep) {
+            return new Options(openTimeoutMillis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keep, notes);
+        }
+
+        public Options withNotes(Consumer<String> listener) {
+            return new Options(openTimeoutMillis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keepInspector,
+                    listener);
+        }
+    }
+
+    private final CdpClient client;
+    private final Endpoint endpoint;
+    private final Options options;
+    private final PidTarget pidTarget; // null when connected by port or URL
+    private boolean heapProfilerEnabled;
+
+    /** What a session by pid knows besides its connection. */
+    private record PidTarget(ProcFs proc, NodeProcess process, boolean opened, InspectorCloser closer) {
+    }
+
+    private InspectorSession(CdpClient client, Endpoint endpoint, Options options, PidTarget pidTarget) {
+        this.client = client;
+        this.endpoint = endpoint;
+        this.options = options;
+        this.pidTarget = pidTarget;
+    }
+
+    /** Connects to the inspector of Node.js process {@code pid}, opening it with SIGUSR1 if need be. */
+    public static InspectorSession forPid(long pid, Options options) throws IOException {
+        return forPid(ProcFs.SYSTEM, pid, options);
+    }
+
+    static InspectorSession forPid(ProcFs proc, long pid, Options options) throws IOException {
+        NodeProcess target = NodeProcess.check(proc, pid);
+        DevToolsHttp http = new DevToolsHttp(DevToolsHttp.newClient(options.requestTimeoutMillis()),
+                options.requestTimeoutMillis());
+        PidInspector inspector = new PidInspector(proc, http);
+        Endpoint endpoint = inspector.find(target, java.util.Set.of());
+        boolean opened = endpoint == null;
+        if (opened) {
+            endpoint = inspector.open(target, options.openTimeoutMillis());
+            options.notes().accept("opened the inspector of pid " + pid + " on " + endpoint + " with SIGUSR1");
+        }
+        InspectorCloser closer = opened && !options.keepInspector()
+                ? new InspectorCloser(inspector, target, endpoint, http, options) : null;
+        String description = "the inspector of pid " + pid + " at " + endpoint;
+        CdpClient client = null;
+        try {
+            client = TargetChoice.connect(http, endpoint, null, description, options.requestTimeoutMillis());
+            if (closer != null) {
+                closer.hold(client);
+            }
+            InspectorSession session = new InspectorSession(client, endpoint, options,
+                    new PidTarget(proc, target, opened, closer));
+            session.verifyPid(pid);
+            return session;
+        } catch (IOException | RuntimeException e) {
+            if (closer != null) {
+                closer.closeQuietly();
+            }
+            if (client != null) {
+                client.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Connects to the DevTools endpoint at {@code host} (127.0.0.1 if null) and {@code port}. */
+    public static InspectorSession forPort(String host, int port, String targetId, Options options)
+            throws IOException {
+        Endpoint endpoint = new Endpoint(host == null || host.isBlank() ? Endpoint.LOOPBACK : host, port);
+        DevToolsHttp http = new DevToolsHttp(DevToolsHttp.newClient(options.requestTimeoutMillis()),
+                options.requestTimeoutMillis());
+        return new InspectorSession(TargetChoice.connect(http, endpoint, targetId, "the inspector at " + endpoint,
+                options.requestTimeoutMillis()), endpoint, options, null);
+    }
+
+    /** {@link #forPort(String, int, String, Options)} with default options. */
+    public static InspectorSession forPort(String host, int port, String targetId) throws IOException {
+        return forPort(host, port, targetId, Options.defaults());
+    }
+
+    /**
+     * Connects to {@code url}: a target's {@code ws://host:port/<id>} WebSocket URL, or an endpoint's
+     * {@code http://host:port}.
+     */
+    public static InspectorSession forUrl(URI url, Options options) throws IOException {
+        String scheme = String.valueOf(url.getScheme()).toLowerCase(java.util.Locale.ROOT);
+        if (url.getHost() == null || url.getPort() < 0 && !scheme.startsWith("ws")) {
+            throw new IOException("not an inspector url: '" + url + "' (expected ws://host:port/<id>)");
+        }
+        int port = url.getPort() >= 0 ? url.getPort() : scheme.equals("wss") ? 443 : 80;
+        Endpoint endpoint = new Endpoint(url.getHost().replace("[", "").replace("]", ""), port);
+        if (scheme.equals("http") || scheme.equals("https")) {
+            return forPort(endpoint.host(), port, null, options);
+        }
+        if (!scheme.equals("ws") && !scheme.equals("wss")) {
+            throw new IOException("not an inspector url: '" + url + "' (expected ws://host:port/<id>)");
+        }
+        HttpClient http = DevToolsHttp.newClient(options.requestTimeoutMillis());
+        return new InspectorSession(CdpClient.connect(http, url, "the inspector at " + url,
+                options.requestTimeoutMillis()), endpoint, options, null);
+    }
+
+    /** The targets an endpoint offers ({@code /json/list}), for choosing a target id. */
+    public static List<InspectorTarget> listTargets(String host, int port, Options options) throws IOException {
+        Endpoint endpoint = new Endpoint(host == null || host.isBlank() ? Endpoint.LOOPBACK : host, port);
+        return new DevToolsHttp(DevToolsHttp.newClient(options.requestTimeoutMillis()),
+                options.requestTimeoutMillis()).list(endpoint);
+    }
+
+    private void verifyPid(long pid) throws IOException {
+        Object value = evaluate("process.pid", options.requestTimeoutMillis());
+        if (!(value instanceof Long actual)) {
+            throw new IOException(client.description() + " is not a Node.js inspector (process.pid is "
+                    + JsonTree.abbreviate(value) + ")");
+        }
+        if (actual != pid) {
+            if (pidTarget.closer() != null) {
+                pidTarget.closer().forget(); // _debugEnd() would close the other process's inspector
+            }
+            throw new IOException("the inspector at " + endpoint + " belongs to pid " + actual + ", not " + pid);
+        }
+    }
+
+    /** Where the session is connected, e.g. {@code 127.0.0.1:9229}. */
+    public String endpoint() {
+        return endpoint.authority();
+    }
+
+    /** Whether this session opened the inspector (with SIGUSR1) rather than finding it open. */
+    public boolean openedInspector() {
+        return pidTarget != null && pidTarget.opened();
+    }
+
+    /** Whether the connection is still open; false once the target exited or closed it. */
+    public boolean isConnected() {
+        return client.isOpen();
+    }
+
+    /** {@code process.memoryUsage()} of the target. */
+    public MemoryUsage memoryUsage() throws IOException {
+        Object json = evaluate("JSON.stringify(process.memoryUsage())", options.requestTimeoutMillis());
+        if (!(json instanceof String text)) {
+            throw new IOException(client.description() + " has no process.memoryUsage() (not a Node.js target)");
+        }
+        Map<String, Object> usage = JsonTree.object(JsonTree.parse(text), "process.memoryUsage()");
+        String what = "process.memoryUsage() of " + client.description();
+        return new MemoryUsage(JsonTree.number(usage, "rss", what), JsonTree.number(usage, "heapTotal", what),
+                JsonTree.number(usage, "heapUsed", what), JsonTree.number(usage, "external", what),
+                JsonTree.number(usage, "arrayBuffers", what));
+    }
+
+    /** The target's pid, title, Node.js version and arguments. */
+    public ProcessInfo processInfo() throws IOException {
+        Object json = evaluate("JSON.stringify(typeof process === 'object' && process && process.versions"
+                + " ? {pid: process.pid, title: process.title, version: process.version, argv: process.argv}"
+                + " : {pid: -1, title: String(globalThis.document ? document.title : ''), version: '', argv: []})",
+                options.requestTimeoutMillis());
+        Map<String, Object> info = JsonTree.object(JsonTree.parse(String.valueOf(json)), "process info");
+        String what = "process info of " + client.description();
+        List<String> argv = info.get("argv") instanceof List<?> list
+                ? list.stream().map(String::valueOf).toList() : List.of();
+        return new ProcessInfo(JsonTree.number(info, "pid", what), JsonTree.string(info, "title", what),
+                JsonTree.string(info, "version", what), argv);
+    }
+
+    /** Runs a full garbage collection in the target ({@code HeapProfiler.collectGarbage}). */
+    public void collectGarbage() throws IOException {
+        enableHeapProfiler();
+        client.call("HeapProfiler.collectGarbage", Map.of(), options.snapshotIdleTimeoutMillis());
+    }
+
+    /**
+     * Takes a heap snapshot and writes it to {@code out} (gzip-compressed if {@code gzip}), owner-only. The text
+     * goes to {@code <out>.part} as it arrives, which is renamed to {@code out} once complete, and deleted on
+     * any failure. The target is paused while V8 builds the snapshot.
+     */
+    public Capture captureHeapSnapshot(Path out, boolean gzip, ProgressListener progress) throws IOException {
+        enableHeapProfiler();
+        SnapshotFile file = SnapshotFile.create(out, gzip);
+        Thread hook = new Thread(file::abort, "leakhunt-delete-partial-snapshot");
+        Hooks.add(hook);
+        try {
+            return SnapshotCapture.run(client, file, progress == null ? ProgressListener.NONE : progress,
+                    options.snapshotIdleTimeoutMillis());
+        } catch (IOException e) {
+            throw explainCaptureFailure(e, out);
+        } finally {
+            Hooks.remove(hook);
+        }
+    }
+
+    /** A dropped connection, said as what happened to the target. */
+    private IOException explainCaptureFailure(IOException e, Path out) {
+        if (e != client.failure()) {
+            return e; // not the connection: the message says what went wrong already
+        }
+        if (pidTarget != null && !pidTarget.process().isAlive(pidTarget.proc())) {
+            return new IOException("pid " + pidTarget.process().pid() + " exited during the heap snapshot; '"
+                    + out + "' not written", e);
+        }
+        return new IOException(Text.lower(e.getMessage()) + " during the heap snapshot; '" + out
+                + "' not written", e);
+    }
+
+    private void enableHeapProfiler() throws IOException {
+        if (!heapProfilerEnabled) {
+            client.call("HeapProfiler.enable", Map.of(), options.requestTimeoutMillis());
+            heapProfilerEnabled = true;
+        }
+    }
+
+    /**
+     * {@code Runtime.evaluate} with {@code returnByValue}; returns the value as a JSON tree, and turns an
+     * exception thrown by the expression into an {@link IOException}.
+     */
+    private Object evaluate(String expression, long timeoutMillis) throws IOException {
+        Map<String, Object> reply = client.call("Runtime.evaluate",
+                Map.of("expression", expression, "returnByValue", true), timeoutMillis);
+        if (reply.get("exceptionDetails") instanceof Map<?, ?> details) {
+            Object exception = details.get("exception") instanceof Map<?, ?> ex ? ex.get("description") : null;
+            String text = String.valueOf(exception != null ? exception : details.get("text")).lines().findFirst()
+                    .orElse("");
+            throw new IOException("evaluating '" + expression + "' in " + client.description() + " threw: " + text);
+        }
+        return JsonTree.object(reply.get("result"), "Runtime.evaluate result").get("value");
+    }
+
+    /**
+     * Closes the connection and, if this session opened the inspector (and was not told to keep it), the
+     * inspector too, waiting until its port stops listening.
+     *
+     * @throws IOException if the inspector we opened is still listening afterwards
+     */
+    @Override
+    public void close() throws IOException {
+        try {
+            if (pidTarget != null && pidTarget.closer() != null) {
+                pidTarget.closer().close();
+            }
+        } finally {
+            client.close();
+        }
+    }
+}

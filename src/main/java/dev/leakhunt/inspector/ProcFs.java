@@ -1,0 +1,182 @@
+package dev.leakhunt.inspector;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What leakhunt reads from {@code /proc}: a process's executable, command line, status and open sockets, and the
+ * listening TCP sockets of its network namespace. The root is a parameter so that tests can build a fake tree.
+ * Methods throw {@link AccessDeniedException} and {@link NoSuchFileException} as the files do; callers turn them
+ * into messages.
+ */
+final class ProcFs {
+    static final ProcFs SYSTEM = new ProcFs(Path.of("/proc"));
+
+    private final Path root;
+
+    ProcFs(Path root) {
+        this.root = root;
+    }
+
+    Path dir(long pid) {
+        return root.resolve(Long.toString(pid));
+    }
+
+    boolean exists(long pid) {
+        return pid > 0 && Files.isDirectory(dir(pid));
+    }
+
+    /** The target of {@code /proc/<pid>/exe}, e.g. {@code /usr/bin/node}. */
+    String exe(long pid) throws IOException {
+        return Files.readSymbolicLink(dir(pid).resolve("exe")).toString();
+    }
+
+    /** The arguments of {@code /proc/<pid>/cmdline}; empty for a kernel thread. */
+    List<String> cmdline(long pid) throws IOException {
+        return splitNul(Files.readAllBytes(dir(pid).resolve("cmdline")));
+    }
+
+    /** The value of one variable of {@code /proc/<pid>/environ}, or null if unset or unreadable. */
+    String environ(long pid, String name) {
+        try {
+            for (String entry : splitNul(Files.readAllBytes(dir(pid).resolve("environ")))) {
+                if (entry.startsWith(name + "=")) {
+                    return entry.substring(name.length() + 1);
+                }
+            }
+        } catch (IOException e) {
+            // Another user's environment is private: the caller goes by the command line alone.
+        }
+        return null;
+    }
+
+    /** The value of one line of {@code /proc/<pid>/status} ({@code State}, {@code SigCgt}, …), or null. */
+    String status(long pid, String key) throws IOException {
+        for (String line : Files.readAllLines(dir(pid).resolve("status"), StandardCharsets.UTF_8)) {
+            if (line.startsWith(key + ":")) {
+                return line.substring(key.length() + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The process's start time in clock ticks since boot (field 22 of {@code /proc/<pid>/stat}): with the pid, it
+     * names one process, where a pid alone may be reused.
+     */
+    long startTicks(long pid) throws IOException {
+        String stat = Files.readString(dir(pid).resolve("stat"), StandardCharsets.UTF_8);
+        // The command (field 2) is in parentheses and may contain spaces: count fields after its last ')'.
+        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return Long.parseLong(rest[22 - 3]);
+    }
+
+    /** The inodes of the sockets the process holds open ({@code socket:[N]} links in {@code /proc/<pid>/fd}). */
+    Set<Long> socketInodes(long pid) throws IOException {
+        Set<Long> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir(pid).resolve("fd"))) {
+            for (Path fd : fds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (NoSuchFileException e) {
+                    continue; // closed while we looked
+                }
+                if (target.startsWith("socket:[") && target.endsWith("]")) {
+                    inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                }
+            }
+        }
+        return inodes;
+    }
+
+    /** All LISTEN sockets of the network namespace that {@code pid} lives in, IPv4 and IPv6. */
+    List<ListeningSocket> listeningInNamespaceOf(long pid) throws IOException {
+        List<ListeningSocket> sockets = new ArrayList<>();
+        for (String table : new String[] {"tcp", "tcp6"}) {
+            List<String> rows;
+            try {
+                rows = Files.readAllLines(dir(pid).resolve("net").resolve(table), StandardCharsets.US_ASCII);
+            } catch (NoSuchFileException e) {
+                if (table.equals("tcp6")) {
+                    continue; // a kernel without IPv6
+                }
+                throw e;
+            }
+            for (String row : rows) {
+                ListeningSocket socket = ListeningSocket.parseRow(row);
+                if (socket != null) {
+                    sockets.add(socket);
+                }
+            }
+        }
+        return sockets;
+    }
+
+    /** The LISTEN sockets that {@code pid} itself holds, in the order of the kernel's tables. */
+    List<ListeningSocket> listeningOf(long pid) throws IOException {
+        Set<Long> inodes = socketInodes(pid);
+        List<ListeningSocket> own = new ArrayList<>();
+        for (ListeningSocket socket : listeningInNamespaceOf(pid)) {
+            if (inodes.contains(socket.inode())) {
+                own.add(socket);
+            }
+        }
+        return own;
+    }
+
+    /**
+     * The lowest pid that holds one of the socket {@code inodes}, or -1 if none we may look at does (another
+     * user's {@code /proc/<pid>/fd} is unreadable unless we are root).
+     */
+    long ownerOf(Set<Long> inodes) {
+        if (inodes.isEmpty()) {
+            return -1;
+        }
+        List<Long> pids = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, "[0-9]*")) {
+            for (Path entry : entries) {
+                pids.add(Long.parseLong(entry.getFileName().toString()));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        pids.sort(null);
+        for (long pid : pids) {
+            try {
+                for (long inode : socketInodes(pid)) {
+                    if (inodes.contains(inode)) {
+                        return pid;
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // not ours to read, or gone: look at the next
+            }
+        }
+        return -1;
+    }
+
+    private static List<String> splitNul(byte[] bytes) {
+        List<String> parts = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                parts.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        if (start < bytes.length) {
+            parts.add(new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8));
+        }
+        return parts;
+    }
+}
