@@ -223,6 +223,27 @@ class CdpFaultsTest {
     }
 
     @Test
+    void fullDiskMidSnapshotFailsNamingTheFileAndLeavesNoPart() throws IOException {
+        Path out = dir.resolve("full.heapsnapshot");
+        try (FakeDevTools fake = new FakeDevTools(snapshotScript(chunks(), false));
+             CdpClient client = CdpClient.connect(DevToolsHttp.newClient(3000),
+                     java.net.URI.create("ws://127.0.0.1:" + fake.port() + "/fake-1"), "fake", 3000)) {
+            SnapshotFile file = SnapshotFile.create(out, false, raw -> new java.io.FilterOutputStream(raw) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    throw new IOException("No space left on device");
+                }
+            });
+            IOException e = assertThrows(IOException.class,
+                    () -> SnapshotCapture.run(client, file, ProgressListener.NONE, 3000));
+            assertEquals("no space left on device for the heap snapshot '" + out + "' (deleted the partial"
+                    + " 'full.heapsnapshot.part')", e.getMessage());
+        }
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(dir.resolve("full.heapsnapshot.part")));
+    }
+
+    @Test
     void silenceMidSnapshotFailsAfterTheIdleTimeout() throws IOException {
         FakeDevTools.Script stalls = (id, method, params, connection) -> {
             if (method.equals("HeapProfiler.takeHeapSnapshot")) {
