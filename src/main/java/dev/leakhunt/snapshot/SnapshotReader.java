@@ -107,11 +107,6 @@ public final class SnapshotReader {
         try {
             parseTopLevel();
             return finish();
-        } catch (IOException e) {
-            if (e instanceof SnapshotFormatException) {
-                throw e;
-            }
-            throw new SnapshotFormatException("cannot read " + what + ": " + e.getMessage(), e);
         } finally {
             input.close();
         }
@@ -512,7 +507,12 @@ public final class SnapshotReader {
 
     /** Moves to the next chunk of input; false at the end of the file. */
     private boolean fill() throws IOException {
-        ChunkedInput.Chunk c = input.next();
+        ChunkedInput.Chunk c;
+        try {
+            c = input.next();
+        } catch (IOException e) {
+            throw new SnapshotFormatException("cannot read " + what + ": " + e.getMessage(), e);
+        }
         if (c == null) {
             buf = new byte[0];
             pos = 0;

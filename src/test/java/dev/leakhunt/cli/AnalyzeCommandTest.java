@@ -154,6 +154,16 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void aSnapshotTooLargeForTheHeapFailsBeforeParsingAndNamesTheXmx() throws IOException {
+        // The header alone claims 400 M nodes: the check runs before any array is allocated or number read.
+        String huge = leak().toJson().replace("\"node_count\":16", "\"node_count\":400000000")
+                .replace("\"edge_count\":15", "\"edge_count\":1200000000");
+        Cli r = analyzeBad("huge.heapsnapshot", huge.getBytes(StandardCharsets.US_ASCII));
+        assertBadInput(r, "snapshot too large for this heap: '");
+        assertTrue(r.err().matches("(?s).*400,000,000 nodes and 1,200,000,000 edges, which need about [0-9.]+ GiB but the JVM may use .*; run with JAVA_OPTS=-Xmx\\d+g\n"), r.err());
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         Cli r = Cli.run("analyze");
         assertEquals(2, r.exit());
