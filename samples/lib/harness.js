@@ -7,10 +7,11 @@
 // - with --snapshot FILE: after the startup ops (and after listening, so the state is held as in a
 //   running service) writes a heap snapshot to FILE and exits 0, printing nothing;
 // - otherwise listens on 127.0.0.1:P (0 = ephemeral), prints one JSON "ready" line on stdout
-//   and serves GET /op?n=K, GET /memory, GET /exit.
+//   and serves GET /op?n=K, GET /memory, GET /snapshot?file=F, GET /exit.
 // - SIGTERM/SIGINT exit 0. No SIGUSR1 handler is installed (that signal opens the inspector).
 
 const http = require('http');
+const path = require('path');
 const v8 = require('v8');
 
 function usage(name, extra, msg) {
@@ -98,11 +99,20 @@ async function run(sample) {
         return send(200, { ops: total, mode: opts.mode, ...info() });
       }
       if (url.pathname === '/memory') return send(200, JSON.stringify(process.memoryUsage()));
+      if (url.pathname === '/snapshot') {
+        // Several snapshots of one live process without the inspector: node ids stay stable across them.
+        const raw = url.searchParams.get('file');
+        if (!raw) return send(400, { error: "missing 'file'" });
+        const file = path.resolve(raw);
+        if (typeof global.gc === 'function') global.gc();
+        v8.writeHeapSnapshot(file);
+        return send(200, { file });
+      }
       if (url.pathname === '/exit') {
         res.on('finish', () => process.exit(0));
         return send(200, { exiting: true });
       }
-      return send(404, { error: 'not found', paths: ['/op?n=K', '/memory', '/exit'] });
+      return send(404, { error: 'not found', paths: ['/op?n=K', '/memory', '/snapshot?file=F', '/exit'] });
     } catch (e) {
       return send(500, { error: String(e && e.message || e) });
     }
