@@ -66,7 +66,8 @@ public final class Analysis {
                 + holder(top) + ": free or close them there";
     }
 
-    private static String holder(BufferGroup g) {
+    /** The common dominator of a group, with the edge and node that hold it when it is on the group's chain. */
+    static String holder(BufferGroup g) {
         NodeRef d = g.commonDominator();
         if (g.dominatorStep() > 0 && g.dominatorStep() + 1 < g.chain().size()) {
             ChainStep above = g.chain().get(g.dominatorStep() + 1);

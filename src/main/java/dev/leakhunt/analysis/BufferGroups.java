@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Groups the ArrayBuffer backing stores ({@code native} nodes named {@code system / JSArrayBufferData}) by the
@@ -81,17 +82,26 @@ public final class BufferGroups {
     }
 
     private static BufferGroup describe(Describer describer, RetainerChains chains, DominatorTree tree, Members m) {
-        int representative = largest(describer.graph().snapshot(), m);
-        RetainerChains.Path path = chains.path(representative);
+        return describe(describer, chains, chains::path, tree, m.nodes, m.count, m.min, m.max, m.total);
+    }
+
+    /**
+     * Describes {@code nodes[0 … count - 1]} as one group; {@code pathOf} gives a member's retainer chain (the
+     * chains' own, or a faster source of the same chains such as {@link NearestRetainers}).
+     */
+    static BufferGroup describe(Describer describer, RetainerChains chains, IntFunction<RetainerChains.Path> pathOf,
+                                DominatorTree tree, int[] nodes, int count, long min, long max, long total) {
+        int representative = largest(describer.graph().snapshot(), nodes, count);
+        RetainerChains.Path path = pathOf.apply(representative);
         String full = chains.signature(path, -1);
         int sharing = 0;
-        for (int i = 0; i < m.count; i++) {
-            if (m.nodes[i] == representative || chains.signature(chains.path(m.nodes[i]), -1).equals(full)) {
+        for (int i = 0; i < count; i++) {
+            if (nodes[i] == representative || chains.signature(pathOf.apply(nodes[i]), -1).equals(full)) {
                 sharing++;
             }
         }
-        int dominator = tree.commonDominator(m.nodes, m.count);
-        if (m.count == 1 && dominator == m.nodes[0] && describer.graph().dominator(dominator) >= 0) {
+        int dominator = tree.commonDominator(nodes, count);
+        if (count == 1 && dominator == nodes[0] && describer.graph().dominator(dominator) >= 0) {
             dominator = describer.graph().dominator(dominator); // a lone buffer: what holds it, not itself
         }
         int step = -1;
@@ -100,16 +110,16 @@ public final class BufferGroups {
                 step = i;
             }
         }
-        return new BufferGroup(m.count, m.min == m.max ? m.min : null, m.min, m.max, m.total,
+        return new BufferGroup(count, min == max ? min : null, min, max, total,
                 chains.steps(path), sharing, describer.ref(dominator), step);
     }
 
     /** The member with the most bytes (the lowest ordinal among equals), whose chain the report shows. */
-    private static int largest(HeapSnapshot s, Members m) {
-        int best = m.nodes[0];
-        for (int i = 1; i < m.count; i++) {
-            if (s.selfSize(m.nodes[i]) > s.selfSize(best)) {
-                best = m.nodes[i];
+    private static int largest(HeapSnapshot s, int[] nodes, int count) {
+        int best = nodes[0];
+        for (int i = 1; i < count; i++) {
+            if (s.selfSize(nodes[i]) > s.selfSize(best)) {
+                best = nodes[i];
             }
         }
         return best;

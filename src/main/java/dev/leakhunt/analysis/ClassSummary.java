@@ -54,7 +54,7 @@ public final class ClassSummary {
     }
 
     /** A dense class id per node; names are resolved once per distinct string, not once per node. */
-    private static int[] classIds(Describer describer, HeapSnapshot s) {
+    static int[] classIds(Describer describer, HeapSnapshot s) {
         int n = s.nodeCount();
         int[] byName = new int[s.strings().size()];
         Arrays.fill(byName, -1);
@@ -82,8 +82,11 @@ public final class ClassSummary {
         return classOf;
     }
 
-    /** Walks the dominator tree keeping, per class, how many nodes of it are on the current path. */
-    private static long[] retainedByClass(HeapGraph graph, int[] classOf, int classes) {
+    /**
+     * Walks the dominator tree keeping, per class, how many nodes of it are on the current path. Any dense
+     * partition of the nodes serves as {@code classOf}, e.g. groups with one id for all nodes outside them.
+     */
+    static long[] retainedByClass(HeapGraph graph, int[] classOf, int classes) {
         int n = classOf.length;
         int root = graph.root();
         int[] firstChild = new int[n + 1];

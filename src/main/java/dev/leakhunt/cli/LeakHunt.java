@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
         description = "Finds native-memory leaks in running Node.js processes from their heap snapshots.",
         subcommands = {
                 AnalyzeCommand.class,
+                DiffCommand.class,
                 ExploreCommand.class,
                 CommandLine.HelpCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class

@@ -5,6 +5,7 @@ import dev.leakhunt.report.JsonReport;
 import dev.leakhunt.report.TextReport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
@@ -39,7 +40,13 @@ final class ReportOptions {
     /** Prints the result as JSON or text, then checks the assertions: the command's exit code. */
     int emit(BaseCommand command, String name, AnalysisResult result, List<FailIf> assertions,
              Consumer<JsonReport> jsonBody, Consumer<TextReport> textBody) {
-        List<String> held = FailIf.check(assertions, result.metrics(), command.err(), command.spec.qualifiedName());
+        return emit(command, name, result.metrics(), assertions, jsonBody, textBody);
+    }
+
+    /** As above, for any command's named figures. */
+    int emit(BaseCommand command, String name, Map<String, ? extends Number> metrics, List<FailIf> assertions,
+             Consumer<JsonReport> jsonBody, Consumer<TextReport> textBody) {
+        List<String> held = FailIf.check(assertions, metrics, command.err(), command.spec.qualifiedName());
         if (json) {
             try (JsonReport report = new JsonReport(command.out(), name)) {
                 jsonBody.accept(report);

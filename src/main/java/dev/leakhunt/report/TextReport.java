@@ -68,6 +68,11 @@ public final class TextReport {
         String size = g.sizeBytes() != null ? bytes(g.sizeBytes()) : bytes(g.minBytes()) + "–" + bytes(g.maxBytes());
         String name = g.chain().get(0).node().name();
         out.printf("#%d  %s × %s @ %s = %s%n", number, count(g.count()), name, size, bytes(g.totalBytes()));
+        groupBody(g);
+    }
+
+    /** What follows a group's heading: one member's chain, how many share it, and the common dominator. */
+    public void groupBody(BufferGroup g) {
         chain(g.chain(), "    ", g.dominatorStep());
         out.println("    " + count(g.sharingChain()) + " of " + count(g.count()) + " share this chain");
         NodeRef d = g.commonDominator();

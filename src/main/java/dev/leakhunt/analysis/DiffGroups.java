@@ -1,0 +1,137 @@
+package dev.leakhunt.analysis;
+
+import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.snapshot.HeapSnapshot;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Groups a set of nodes of one snapshot as {@code analyze} groups backing stores: by the signature of the nearest
+ * steps of their retainer chains ({@link BufferGroups#SIGNATURE_STEPS}, ids and element indexes left out), and for
+ * other objects by class too. Chains come from {@link NearestRetainers}, so grouping costs a few array hops a member
+ * whatever holds it.
+ */
+final class DiffGroups {
+    /**
+     * How many steps of a chain a signature follows. A signature needs only its first distinct steps, but a run of
+     * repeated steps (a linked list) collapses into one, so the walk is capped: members deeper than this in one list
+     * group apart from those near its head.
+     */
+    static final int SIGNATURE_WALK = 64;
+    /** Longest chain followed when showing a group or comparing its members' whole chains. */
+    static final int CHAIN_WALK = 1024;
+
+    private final Describer describer;
+    private final HeapSnapshot s;
+    private final NearestRetainers nearest;
+    private final RetainerChains chains;
+
+    DiffGroups(Describer describer, NearestRetainers nearest) {
+        this.describer = describer;
+        this.s = describer.graph().snapshot();
+        this.nearest = nearest;
+        this.chains = new RetainerChains(describer);
+    }
+
+    /**
+     * Classes grouped by class alone: the engine's own code and metadata (compiled code, hidden classes, feedback),
+     * whose chains name one function each, so that by chain every such object would be a group of its own.
+     */
+    static boolean byClassAlone(String className) {
+        return className.equals("(compiled code)") || className.equals("(system)");
+    }
+
+    String signature(int node) {
+        return chains.signature(nearest.path(node, SIGNATURE_WALK), BufferGroups.SIGNATURE_STEPS);
+    }
+
+    /** Members with one class and signature (null when grouped by class alone), and their running figures. */
+    static final class Bucket {
+        final String className;
+        final String signature;
+        int[] nodes = new int[4];
+        int count;
+        long total;
+        long min = Long.MAX_VALUE;
+        long max;
+
+        Bucket(String className, String signature) {
+            this.className = className;
+            this.signature = signature;
+        }
+
+        void add(int node, long size) {
+            if (count == nodes.length) {
+                nodes = Arrays.copyOf(nodes, count * 2);
+            }
+            nodes[count++] = node;
+            total += size;
+            min = Math.min(min, size);
+            max = Math.max(max, size);
+        }
+    }
+
+    /**
+     * Buckets {@code members[0 … count - 1]}, largest total first. {@code classOf}/{@code classNames} give each
+     * node's class; null groups by signature alone (backing stores, whose class is always the same).
+     */
+    List<Bucket> bucket(int[] members, int count, int[] classOf, String[] classNames) {
+        Map<String, Bucket> byKey = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            int node = members[i];
+            String className = classOf == null ? describer.classKey(node) : classNames[classOf[node]];
+            String signature = classOf != null && byClassAlone(className) ? null : signature(node);
+            String key = classOf == null ? signature : className + '\0' + signature;
+            byKey.computeIfAbsent(key, k -> new Bucket(className, signature)).add(node, s.selfSize(node));
+        }
+        List<Bucket> sorted = new ArrayList<>(byKey.values());
+        sorted.sort(Comparator.comparingLong((Bucket b) -> b.total).reversed()
+                .thenComparing(Comparator.comparingInt((Bucket b) -> b.count).reversed())
+                .thenComparing(b -> b.className + '\0' + b.signature));
+        return sorted;
+    }
+
+    /** Per-signature count and bytes of {@code members}, in signature order. */
+    Map<String, DiffTotals> totals(int[] members) {
+        Map<String, DiffTotals> out = new LinkedHashMap<>();
+        for (Bucket b : bucket(members, members.length, null, null)) {
+            out.put(b.signature, new DiffTotals(b.count, b.total));
+        }
+        return out;
+    }
+
+    /**
+     * The retained size of each bucket of every list, in order: bytes freed if all its members went, counting a
+     * member once even when another member dominates it. One walk over the dominator tree for all buckets.
+     */
+    long[] retained(List<List<Bucket>> lists) {
+        HeapGraph graph = describer.graph();
+        int[] groupOf = new int[s.nodeCount()];
+        int groups = 0;
+        for (List<Bucket> list : lists) {
+            groups += list.size();
+        }
+        Arrays.fill(groupOf, groups); // one more group for every node outside the buckets
+        int g = 0;
+        for (List<Bucket> list : lists) {
+            for (Bucket b : list) {
+                for (int i = 0; i < b.count; i++) {
+                    groupOf[b.nodes[i]] = g;
+                }
+                g++;
+            }
+        }
+        return Arrays.copyOf(ClassSummary.retainedByClass(graph, groupOf, groups + 1), groups);
+    }
+
+    /** The bucket as a group of the report: one member's chain, how many share it, the common dominator. */
+    BufferGroup describe(Bucket b) {
+        return BufferGroups.describe(describer, chains, node -> nearest.path(node, CHAIN_WALK),
+                new DominatorTree(describer.graph()), b.nodes, b.count, b.min, b.max, b.total);
+    }
+}
