@@ -267,12 +267,31 @@ public final class InspectorSession implements AutoCloseable {
         if (e != client.failure()) {
             return e; // not the connection: the message says what went wrong already
         }
-        if (pidTarget != null && !pidTarget.process().isAlive(pidTarget.proc())) {
+        if (pidTarget != null && exits(pidTarget)) {
             return new IOException("pid " + pidTarget.process().pid() + " exited during the heap snapshot; '"
                     + out + "' not written", e);
         }
         return new IOException(Text.lower(e.getMessage()) + " during the heap snapshot; '" + out
                 + "' not written", e);
+    }
+
+    /**
+     * Whether the target is exiting: a killed process closes its sockets before it turns zombie, so a dropped
+     * connection may come a moment before {@code /proc} shows the process gone.
+     */
+    private static boolean exits(PidTarget target) {
+        for (int i = 0; i < 20; i++) {
+            if (!target.process().isAlive(target.proc())) {
+                return true;
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     private void enableHeapProfiler() throws IOException {

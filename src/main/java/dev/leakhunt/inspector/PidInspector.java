@@ -93,8 +93,8 @@ final class PidInspector {
         conflict = conflict(target, false);
         throw new IOException(conflict != null ? cannotOpen(target, conflict)
                 : "pid " + pid + " opened no inspector within " + Text.duration(timeoutMillis) + " of SIGUSR1"
-                + " (it may handle SIGUSR1 itself); start it with --inspect-port=0 and retry, or pass --port"
-                + " if its inspector listens where /proc does not show");
+                + " (a SIGUSR1 listener of its own stops Node opening one); start it with --inspect=0 to open the"
+                + " inspector at start, or pass --port if it listens where /proc does not show");
     }
 
     /**

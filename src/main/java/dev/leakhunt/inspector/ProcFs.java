@@ -42,13 +42,13 @@ final class ProcFs {
 
     /** The arguments of {@code /proc/<pid>/cmdline}; empty for a kernel thread. */
     List<String> cmdline(long pid) throws IOException {
-        return splitNul(Files.readAllBytes(dir(pid).resolve("cmdline")));
+        return splitNul(read(dir(pid).resolve("cmdline")));
     }
 
     /** The value of one variable of {@code /proc/<pid>/environ}, or null if unset or unreadable. */
     String environ(long pid, String name) {
         try {
-            for (String entry : splitNul(Files.readAllBytes(dir(pid).resolve("environ")))) {
+            for (String entry : splitNul(read(dir(pid).resolve("environ")))) {
                 if (entry.startsWith(name + "=")) {
                     return entry.substring(name.length() + 1);
                 }
@@ -74,7 +74,7 @@ final class ProcFs {
      * names one process, where a pid alone may be reused.
      */
     long startTicks(long pid) throws IOException {
-        String stat = Files.readString(dir(pid).resolve("stat"), StandardCharsets.UTF_8);
+        String stat = new String(read(dir(pid).resolve("stat")), StandardCharsets.UTF_8);
         // The command (field 2) is in parentheses and may contain spaces: count fields after its last ')'.
         String[] rest = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         return Long.parseLong(rest[22 - 3]);
@@ -163,6 +163,17 @@ final class ProcFs {
             }
         }
         return -1;
+    }
+
+    /**
+     * Reads a whole {@code /proc} file by streaming it: {@code /proc} reports a size of 0, and with that
+     * {@link Files#readAllBytes} reads one byte and then asks at offset 1, where some files (sysctls such as
+     * {@code /proc/sys/kernel/pid_max}) answer end-of-file.
+     */
+    private static byte[] read(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return in.readAllBytes();
+        }
     }
 
     private static List<String> splitNul(byte[] bytes) {
