@@ -169,7 +169,7 @@ public final class Shell {
 
     /** The words of a line: whitespace separates, single or double quotes group, backslashes are kept. */
     List<String> words(String line) {
-        return new ArrayList<>(parser.parse(line, line.length(), Parser.ParseContext.SPLIT_LINE).words())
+        return new ArrayList<>(parser.parse(line, line.length(), Parser.ParseContext.ACCEPT_LINE).words())
                 .stream().filter(w -> !w.isEmpty()).toList();
     }
 
