@@ -1,6 +1,7 @@
 package dev.leakhunt.inspector;
 
 import java.io.IOException;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,7 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Closes an inspector that leakhunt opened, exactly once: from {@link InspectorSession#close()} on success or
  * failure, or from a JVM shutdown hook (registered on creation, removed once closed) if the JVM exits first, as
- * on Ctrl-C. Whichever comes second waits for the first.
+ * on Ctrl-C. Whichever comes second waits for the first. It is created before SIGUSR1 is sent, so that Ctrl-C
+ * while waiting for the port still closes it: until {@link #opened} says where, it looks the port up.
  */
 final class InspectorCloser {
     /** The JVM waits for shutdown hooks; keep Ctrl-C responsive. */
@@ -16,23 +18,27 @@ final class InspectorCloser {
 
     private final PidInspector inspector;
     private final NodeProcess target;
-    private final Endpoint endpoint;
     private final DevToolsHttp http;
     private final InspectorSession.Options options;
     private final Thread hook = new Thread(this::closeFromHook, "leakhunt-close-inspector");
     private final AtomicBoolean started = new AtomicBoolean();
     private final CountDownLatch done = new CountDownLatch(1);
+    private volatile Endpoint endpoint;
     private volatile CdpClient client;
     private volatile boolean forgotten;
 
-    InspectorCloser(PidInspector inspector, NodeProcess target, Endpoint endpoint, DevToolsHttp http,
+    InspectorCloser(PidInspector inspector, NodeProcess target, DevToolsHttp http,
                     InspectorSession.Options options) {
         this.inspector = inspector;
         this.target = target;
-        this.endpoint = endpoint;
         this.http = http;
         this.options = options;
         Hooks.add(hook);
+    }
+
+    /** Where the inspector we opened listens. */
+    void opened(Endpoint at) {
+        this.endpoint = at;
     }
 
     /** The session's connection, over which {@code process._debugEnd()} goes while it is open. */
@@ -81,23 +87,24 @@ final class InspectorCloser {
     }
 
     private void closeNow(long timeoutMillis) throws IOException {
-        if (forgotten || !inspector.listensOn(target.pid(), endpoint.port())) {
-            return; // not ours to close, or closed already (the process may have exited)
+        Endpoint at = endpoint != null ? endpoint : inspector.find(target, Set.of());
+        if (forgotten || at == null || !inspector.listensOn(target.pid(), at.port())) {
+            return; // not ours to close, not open (yet), or closed already (the process may have exited)
         }
         CdpClient open = client;
         boolean ours = open == null || !open.isOpen();
         if (ours) {
             try {
-                open = TargetChoice.connect(http, endpoint, null, "the inspector of pid " + target.pid() + " at "
-                        + endpoint, Math.min(timeoutMillis, options.requestTimeoutMillis()));
+                open = TargetChoice.connect(http, at, null, "the inspector of pid " + target.pid() + " at " + at,
+                        Math.min(timeoutMillis, options.requestTimeoutMillis()));
             } catch (IOException e) {
                 throw new IOException("cannot close the inspector that leakhunt opened in pid " + target.pid()
-                        + " at " + endpoint + ": " + e.getMessage(), e);
+                        + " at " + at + ": " + e.getMessage(), e);
             }
         }
         try {
-            inspector.close(target, endpoint, open, timeoutMillis);
-            options.notes().accept("closed the inspector of pid " + target.pid() + " on " + endpoint);
+            inspector.close(target, at, open, timeoutMillis);
+            options.notes().accept("closed the inspector of pid " + target.pid() + " on " + at);
         } finally {
             if (ours) {
                 open.close();

@@ -108,12 +108,22 @@ public final class InspectorSession implements AutoCloseable {
         PidInspector inspector = new PidInspector(proc, http);
         Endpoint endpoint = inspector.find(target, java.util.Set.of());
         boolean opened = endpoint == null;
-        if (opened) {
-            endpoint = inspector.open(target, options.openTimeoutMillis());
-            options.notes().accept("opened the inspector of pid " + pid + " on " + endpoint + " with SIGUSR1");
-        }
         InspectorCloser closer = opened && !options.keepInspector()
-                ? new InspectorCloser(inspector, target, endpoint, http, options) : null;
+                ? new InspectorCloser(inspector, target, http, options) : null;
+        if (opened) {
+            try {
+                endpoint = inspector.open(target, options.openTimeoutMillis());
+            } catch (IOException | RuntimeException e) {
+                if (closer != null) {
+                    closer.closeQuietly();
+                }
+                throw e;
+            }
+            options.notes().accept("opened the inspector of pid " + pid + " on " + endpoint + " with SIGUSR1");
+            if (closer != null) {
+                closer.opened(endpoint);
+            }
+        }
         String description = "the inspector of pid " + pid + " at " + endpoint;
         CdpClient client = null;
         try {
