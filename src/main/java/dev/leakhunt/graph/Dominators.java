@@ -17,8 +17,14 @@ final class Dominators {
     private Dominators() {
     }
 
-    /** The immediate dominator of each node as a node ordinal; {@link HeapGraph#NO_DOMINATOR} for the root. */
-    static int[] compute(HeapSnapshot s, RetentionRule rule, int[] firstRetainer, int[] retainerNode) {
+    /**
+     * The result: each node's immediate dominator as a node ordinal ({@link HeapGraph#NO_DOMINATOR} for the root),
+     * and all nodes in an order where each comes after its dominator (DFS preorder, then the unreached nodes).
+     */
+    record Result(int[] dominator, int[] order) {
+    }
+
+    static Result compute(HeapSnapshot s, RetentionRule rule, int[] firstRetainer, int[] retainerNode) {
         int n = s.nodeCount();
         int root = s.rootOrdinal();
         int[] dfn = new int[n];             // node → DFS number, 0 if unreached
@@ -103,7 +109,17 @@ final class Dominators {
             dominator[vertex[w]] = vertex[dom[w]];
         }
         dominator[root] = HeapGraph.NO_DOMINATOR;
-        return dominator;
+
+        // vertex[1 … count] is a preorder of the DFS tree, in which a dominator precedes what it dominates
+        int[] order = vertex;
+        System.arraycopy(order, 1, order, 0, count);
+        int tail = count;
+        for (int v = 0; v < n; v++) {
+            if (dfn[v] == 0) {
+                order[tail++] = v;
+            }
+        }
+        return new Result(dominator, Arrays.copyOf(order, n));
     }
 
     /**
@@ -143,41 +159,5 @@ final class Dominators {
             length++;
         }
         return eval(v, ancestor, label, semi, new int[length]);
-    }
-
-    /**
-     * The nodes in an order where every node comes after its dominator: the root, then children before
-     * grandchildren, by breadth over the dominator tree (built here as count / prefix sum / fill).
-     */
-    static int[] preorder(int[] dominator, int root) {
-        int n = dominator.length;
-        int[] firstChild = new int[n + 1];
-        for (int v = 0; v < n; v++) {
-            if (dominator[v] >= 0) {
-                firstChild[dominator[v]]++;
-            }
-        }
-        int total = 0;
-        for (int i = 0; i < n; i++) {
-            total += firstChild[i];
-            firstChild[i] = total;
-        }
-        firstChild[n] = total;
-        int[] children = new int[total];
-        for (int v = 0; v < n; v++) {
-            if (dominator[v] >= 0) {
-                children[--firstChild[dominator[v]]] = v;
-            }
-        }
-        int[] order = new int[total + 1];
-        order[0] = root;
-        int tail = 1;
-        for (int head = 0; head < tail; head++) {
-            int v = order[head];
-            for (int c = firstChild[v], end = firstChild[v + 1]; c < end; c++) {
-                order[tail++] = children[c];
-            }
-        }
-        return order;
     }
 }

@@ -39,9 +39,10 @@ public final class HeapGraph {
         g.buildRetainers();
         CompletableFuture<int[]> distances = CompletableFuture.supplyAsync(
                 () -> Distances.compute(snapshot, g.rule));
-        g.dominator = Dominators.compute(snapshot, g.rule, g.firstRetainer, g.retainerNode);
+        Dominators.Result dominators = Dominators.compute(snapshot, g.rule, g.firstRetainer, g.retainerNode);
+        g.dominator = dominators.dominator();
+        g.computeRetainedSizes(dominators.order());
         g.distance = join(distances);
-        g.computeRetainedSizes();
         g.countUnreachable();
         return g;
     }
@@ -97,17 +98,16 @@ public final class HeapGraph {
     }
 
     /**
-     * Retained size = self size plus the retained sizes of the nodes it immediately dominates. Dominators precede
-     * the nodes they dominate in DFS order, which {@link Dominators} leaves as the dominator chain: summing children
-     * into parents in reverse preorder is a post-order walk without recursion.
+     * Retained size = self size plus the retained sizes of the nodes it immediately dominates. {@code order} puts
+     * every node after its dominator, so summing each node into its dominator in reverse order is a post-order
+     * walk of the dominator tree without recursion.
      */
-    private void computeRetainedSizes() {
+    private void computeRetainedSizes(int[] order) {
         int n = snapshot.nodeCount();
         long[] retained = new long[n];
         for (int v = 0; v < n; v++) {
             retained[v] = snapshot.selfSize(v);
         }
-        int[] order = Dominators.preorder(dominator, root);
         for (int i = order.length - 1; i > 0; i--) {
             int v = order[i];
             retained[dominator[v]] += retained[v];

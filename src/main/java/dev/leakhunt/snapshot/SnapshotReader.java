@@ -26,8 +26,6 @@ public final class SnapshotReader {
         void check(SnapshotMeta meta) throws IOException;
     }
 
-    private static final long END = -1;
-
     private final Path file;
     private final String what;
     private final AtomicLong bytesRead = new AtomicLong();
@@ -38,7 +36,6 @@ public final class SnapshotReader {
     private byte[] buf = new byte[0];
     private int pos;
     private int limit;
-    private boolean needSeparator;
     private String section = "the top-level object";
     private long sectionNumbers;
 
@@ -71,6 +68,8 @@ public final class SnapshotReader {
     private int maxNameIndex = -1;
     private int elementEdgeType;
     private int hiddenEdgeType;
+    private int nodeTypeCount;
+    private int edgeTypeCount;
 
     private static final byte ROLE_NONE = 0;
     private static final byte ROLE_TYPE = 1;
@@ -211,6 +210,8 @@ public final class SnapshotReader {
         edgeRole[meta.edgeField("type")] = ROLE_TYPE;
         edgeRole[meta.edgeField("name_or_index")] = ROLE_NAME;
         edgeRole[meta.edgeField("to_node")] = ROLE_TO_NODE;
+        nodeTypeCount = meta.nodeTypes().size();
+        edgeTypeCount = meta.edgeTypes().size();
         elementEdgeType = meta.edgeType("element");
         hiddenEdgeType = meta.edgeType("hidden");
     }
@@ -250,39 +251,34 @@ public final class SnapshotReader {
             pendingNodes = readPending();
             return;
         }
-        long v;
-        while ((v = nextNumber()) != END) {
-            acceptNodeNumber(v);
-        }
+        scanNumbers(true);
         endNodes();
     }
 
     private void acceptNodeNumber(long v) throws SnapshotFormatException {
         int node = nodeCursor;
         if (node >= nodeType.length) {
-            throw new SnapshotFormatException("corrupt snapshot " + what + " (\"nodes\" holds more than node_count "
-                    + nodeType.length + " nodes)");
+            throw tooMany("nodes", "node_count", nodeType.length);
         }
         switch (nodeRole[nodeFieldCursor]) {
             case ROLE_TYPE -> {
-                if (v >= meta.nodeTypes().size()) {
-                    throw corrupt("node " + node + " has type " + v + ", beyond the " + meta.nodeTypes().size() + " node types");
+                if (v >= nodeTypeCount) {
+                    throw badType("node", node, v, nodeTypeCount);
                 }
                 nodeType[node] = (byte) v;
             }
             case ROLE_NAME -> {
-                int name = checkedInt(v, "a node name");
-                nodeName[node] = name;
-                if (name > maxNameIndex) {
-                    maxNameIndex = name;
+                if (v > maxNameIndex) {
+                    maxNameIndex = checkedStringIndex(v);
                 }
+                nodeName[node] = (int) v;
             }
             case ROLE_ID -> nodeId[node] = (int) v; // unsigned 32-bit
             case ROLE_SELF_SIZE -> selfSize[node] = v;
             case ROLE_EDGE_COUNT -> {
                 edgeSum += v;
-                if (edgeSum > meta.edgeCount()) {
-                    throw corrupt("the nodes' edge counts exceed edge_count " + meta.edgeCount() + " at node " + node);
+                if (edgeSum > edgeType.length) {
+                    throw edgeCountsExceed(node);
                 }
                 firstEdge[node + 1] = (int) edgeSum;
             }
@@ -309,49 +305,67 @@ public final class SnapshotReader {
             pendingEdges = readPending();
             return;
         }
-        long v;
-        while ((v = nextNumber()) != END) {
-            acceptEdgeNumber(v);
-        }
+        scanNumbers(false);
         endEdges();
     }
 
     private void acceptEdgeNumber(long v) throws SnapshotFormatException {
         int edge = edgeCursor;
         if (edge >= edgeType.length) {
-            throw corrupt("\"edges\" holds more than edge_count " + edgeType.length + " edges");
+            throw tooMany("edges", "edge_count", edgeType.length);
         }
         switch (edgeRole[edgeFieldCursor]) {
             case ROLE_TYPE -> {
-                if (v >= meta.edgeTypes().size()) {
-                    throw corrupt("edge " + edge + " has type " + v + ", beyond the " + meta.edgeTypes().size() + " edge types");
+                if (v >= edgeTypeCount) {
+                    throw badType("edge", edge, v, edgeTypeCount);
                 }
                 edgeType[edge] = (byte) v;
             }
             case ROLE_NAME -> edgeNameOrIndex[edge] = (int) v; // an index may use all 32 bits
             case ROLE_TO_NODE -> {
-                if (v % nodeFields != 0 || v / nodeFields >= nodeType.length) {
-                    throw corrupt("edge " + edge + " points to node field index " + v + ", not one of the "
-                            + nodeType.length + " nodes");
+                long to = v / nodeFields;
+                if (to * nodeFields != v || to >= nodeType.length) {
+                    throw badTarget(edge, v);
                 }
-                edgeTo[edge] = (int) (v / nodeFields);
+                edgeTo[edge] = (int) to;
             }
             default -> { }
         }
         if (++edgeFieldCursor == edgeFields) {
             edgeFieldCursor = 0;
             int type = edgeType[edge];
-            if (type != elementEdgeType && type != hiddenEdgeType) {
-                int name = edgeNameOrIndex[edge];
-                if (name < 0) {
-                    throw corrupt("edge " + edge + " has name " + Integer.toUnsignedString(name) + ", not a string index");
-                }
-                if (name > maxNameIndex) {
-                    maxNameIndex = name;
-                }
+            if (type != elementEdgeType && type != hiddenEdgeType
+                    && (edgeNameOrIndex[edge] > maxNameIndex || edgeNameOrIndex[edge] < 0)) {
+                maxNameIndex = checkedStringIndex(Integer.toUnsignedLong(edgeNameOrIndex[edge]));
             }
             edgeCursor++;
         }
+    }
+
+    // error paths of the accept methods, kept out of them so that they stay small enough to inline
+
+    private SnapshotFormatException tooMany(String array, String count, int expected) {
+        return corrupt("\"" + array + "\" holds more than " + count + " " + expected + " " + array);
+    }
+
+    private SnapshotFormatException badType(String what, int ordinal, long type, int types) {
+        return corrupt(what + " " + ordinal + " has type " + type + ", beyond the " + types + " " + what + " types");
+    }
+
+    private SnapshotFormatException edgeCountsExceed(int node) {
+        return corrupt("the nodes' edge counts exceed edge_count " + edgeType.length + " at node " + node);
+    }
+
+    private SnapshotFormatException badTarget(int edge, long toNode) {
+        return corrupt("edge " + edge + " points to node field index " + toNode + ", not one of the "
+                + nodeType.length + " nodes");
+    }
+
+    private int checkedStringIndex(long v) throws SnapshotFormatException {
+        if (v > Integer.MAX_VALUE) {
+            throw corrupt("a name refers to string " + v + ", beyond 2^31");
+        }
+        return (int) v;
     }
 
     private void endEdges() throws SnapshotFormatException {
@@ -360,22 +374,6 @@ public final class SnapshotReader {
             throw corrupt("\"edges\" holds " + numbers + " numbers, but edge_count " + edgeType.length + " × "
                     + edgeFields + " fields needs " + (long) edgeType.length * edgeFields);
         }
-    }
-
-    private LongList readPending() throws IOException {
-        LongList list = new LongList();
-        long v;
-        while ((v = nextNumber()) != END) {
-            list.add(v);
-        }
-        return list;
-    }
-
-    private int checkedInt(long v, String what) throws SnapshotFormatException {
-        if (v > Integer.MAX_VALUE) {
-            throw corrupt(what + " refers to string " + v + ", beyond 2^31");
-        }
-        return (int) v;
     }
 
     // ---- strings ------------------------------------------------------------------------------------------
@@ -550,20 +548,24 @@ public final class SnapshotReader {
         if (c != '[') {
             throw corrupt(section + " is not an array");
         }
-        needSeparator = false;
+        pendingSeparated = true;
     }
 
     /**
-     * The next number of an array of non-negative integers, or {@link #END} at its closing bracket. The hot loop
-     * of the whole parse: it works on locals and touches the fields only when a chunk ends.
+     * Scans the numbers of {@code nodes} or {@code edges} straight into the arrays, up to the closing bracket. The
+     * hot loop of the whole parse: it keeps the scanner's state in locals, touches the fields only when a chunk
+     * ends, and calls nothing per number but the small {@code accept} methods, which the JIT inlines.
      */
-    private long nextNumber() throws IOException {
+    private void scanNumbers(boolean nodes) throws IOException {
         byte[] b = buf;
         int p = pos;
         int end = limit;
+        long count = 0;
+        boolean separated = true; // a number may follow: after '[' or ','
         for (;;) {
             if (p >= end) {
                 pos = p;
+                sectionNumbers = count;
                 if (!fill()) {
                     throw truncated();
                 }
@@ -572,53 +574,105 @@ public final class SnapshotReader {
                 end = limit;
                 continue;
             }
-            byte c = b[p];
+            int c = b[p];
             if (c >= '0' && c <= '9') {
-                if (needSeparator) {
-                    pos = p;
-                    throw unexpected(c);
+                if (!separated) {
+                    throw unexpectedAt(p, count, c);
                 }
-                break;
-            }
-            if (c == ',' && needSeparator) {
-                needSeparator = false;
-            } else if (c == ']' && (needSeparator || sectionNumbers == 0)) {
+                long v = c - '0';
+                int digits = 1;
+                p++;
+                for (;;) {
+                    if (p >= end) {
+                        pos = p;
+                        sectionNumbers = count;
+                        if (!fill()) {
+                            throw truncated();
+                        }
+                        b = buf;
+                        p = pos;
+                        end = limit;
+                        continue;
+                    }
+                    int d = b[p] - '0';
+                    if (d < 0 || d > 9) {
+                        break;
+                    }
+                    v = v * 10 + d;
+                    p++;
+                    if (++digits > 18) {
+                        throw corrupt("a number too large in " + section);
+                    }
+                }
+                if (nodes) {
+                    acceptNodeNumber(v);
+                } else {
+                    acceptEdgeNumber(v);
+                }
+                count++;
+                separated = false;
+            } else if (c == ',' && !separated) {
+                separated = true;
+                p++;
+            } else if (c == ']' && (!separated || count == 0)) {
                 pos = p + 1;
-                return END;
-            } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-                pos = p;
+                sectionNumbers = count;
+                return;
+            } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                p++;
+            } else {
+                throw unexpectedAt(p, count, c);
+            }
+        }
+    }
+
+    /** The numbers of an array whose meaning is not known yet (its header comes later). */
+    private LongList readPending() throws IOException {
+        LongList list = new LongList();
+        pendingTarget = list;
+        scanPending();
+        return list;
+    }
+
+    private LongList pendingTarget;
+
+    private void scanPending() throws IOException {
+        for (;;) {
+            int c = nextNonWs();
+            if (c == ']' && (pendingTarget.size() == 0 || !pendingSeparated)) {
+                return;
+            }
+            if (c == ',' && !pendingSeparated) {
+                pendingSeparated = true;
+                continue;
+            }
+            if (c < '0' || c > '9' || !pendingSeparated) {
                 throw unexpected(c);
             }
-            p++;
-        }
-        long v = 0;
-        int digits = 0;
-        for (;;) {
-            if (p >= end) {
-                pos = p;
-                if (!fill()) {
+            long v = c - '0';
+            for (;;) {
+                if (pos >= limit && !fill()) {
                     throw truncated();
                 }
-                b = buf;
-                p = pos;
-                end = limit;
-                continue;
+                int d = buf[pos] - '0';
+                if (d < 0 || d > 9) {
+                    break;
+                }
+                v = v * 10 + d;
+                pos++;
             }
-            byte c = b[p];
-            if (c < '0' || c > '9') {
-                break;
-            }
-            v = v * 10 + (c - '0');
-            p++;
-            if (++digits > 18) {
-                pos = p;
-                throw corrupt("a number too large in " + section);
-            }
+            pendingTarget.add(v);
+            sectionNumbers++;
+            pendingSeparated = false;
         }
+    }
+
+    private boolean pendingSeparated = true;
+
+    private SnapshotFormatException unexpectedAt(int p, long count, int c) {
         pos = p;
-        needSeparator = true;
-        sectionNumbers++;
-        return v;
+        sectionNumbers = count;
+        return unexpected(c & 0xFF);
     }
 
     /** Skips one JSON value; with {@code capture}, copies its text there. */
