@@ -95,8 +95,9 @@ public final class DiffReport {
                     + bytes(c.addedStores().bytes())
                     + (c.unreachable().count() > 0 ? " · " + count(c.unreachable().count()) + " unreachable ("
                     + bytes(c.unreachable().bytes()) + ") not counted" : ""));
-            out.println("Freed: " + count(c.freed().count()) + " objects of " + first() + " are gone from " + last()
-                    + ", " + bytes(c.freed().bytes()));
+            out.println("Freed: " + count(c.freed().count()) + (c.freed().count() == 1 ? " object of " : " objects of ")
+                    + first() + (c.freed().count() == 1 ? " is" : " are") + " gone from " + last() + ", "
+                    + bytes(c.freed().bytes()));
         }
         out.println("Embedder nodes (new ids in every snapshot, compared by totals): " + count(c.embedderBefore().count())
                 + ", " + bytes(c.embedderBefore().bytes()) + " → " + count(c.embedderAfter().count()) + ", "
