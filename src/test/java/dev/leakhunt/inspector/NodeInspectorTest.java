@@ -299,6 +299,42 @@ class NodeInspectorTest {
     }
 
     @Test
+    void saysWhoseProcessItIsWhenProcIsNotOursToRead(@TempDir Path classpath) throws Exception {
+        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root to switch user");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv");
+        // The unprivileged JVM needs a classpath it may read: copy ours (classes and jackson-core) to a temp dir.
+        List<String> entries = new java.util.ArrayList<>();
+        for (Class<?> type : List.of(InspectorSession.class, PermissionProbe.class,
+                com.fasterxml.jackson.core.JsonFactory.class)) {
+            Path from = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path to = classpath.resolve(entries.size() + "-" + from.getFileName());
+            try (var files = Files.walk(from)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Files.copy(file, to.resolve(from.relativize(file).toString()));
+                }
+            }
+            entries.add(to.toString());
+        }
+        try (var files = Files.walk(classpath)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(
+                        Files.isDirectory(file) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        try (NodeSample sample = NodeSample.start(SAMPLE, "leak", 0, "--inspect-port=0")) {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Process probe = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", java,
+                    "-cp", String.join(":", entries), PermissionProbe.class.getName(), Long.toString(sample.pid()))
+                    .redirectErrorStream(true).start();
+            String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertTrue(probe.waitFor(30, TimeUnit.SECONDS));
+            assertEquals("cannot read /proc/" + sample.pid() + "/fd: permission denied (pid " + sample.pid()
+                    + " belongs to uid 0; run leakhunt as that user or as root)", output);
+            assertEquals(1, ProcFs.SYSTEM.listeningOf(sample.pid()).size(), "not signalled");
+        }
+    }
+
+    @Test
     void refusesAnInspectorThatBelongsToAnotherPid(@TempDir Path procRoot) throws Exception {
         try (NodeSample sample = NodeSample.start(SAMPLE, "leak", 0, "--inspect=127.0.0.1:0")) {
             int inspectorPort = inspectorPortFromStderr(sample);
