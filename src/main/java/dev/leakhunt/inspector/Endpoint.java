@@ -20,8 +20,7 @@ record Endpoint(String host, int port) {
      * {@code 0.0.0.0} or a name that resolves elsewhere, while we know where we reached it.
      */
     URI webSocket(InspectorTarget target) {
-        String path = target.webSocketUrl() != null ? target.webSocketUrl().getRawPath() : "/" + target.id();
-        return URI.create("ws://" + authority() + path);
+        return URI.create("ws://" + authority() + target.webSocketUrl().getRawPath());
     }
 
     @Override

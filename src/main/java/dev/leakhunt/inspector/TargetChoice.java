@@ -42,6 +42,10 @@ final class TargetChoice {
     static CdpClient connect(DevToolsHttp http, Endpoint endpoint, String targetId, String description,
                              long timeoutMillis) throws IOException {
         InspectorTarget target = pick(http.list(endpoint), targetId, endpoint);
+        if (target.webSocketUrl() == null) {
+            throw new IOException("target '" + target.id() + "' at " + endpoint + " offers no WebSocket URL (is"
+                    + " another debugger attached to it?)");
+        }
         HttpClient client = http.client();
         return CdpClient.connect(client, endpoint.webSocket(target), description, timeoutMillis);
     }
