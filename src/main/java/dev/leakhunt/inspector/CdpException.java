@@ -4,6 +4,8 @@ import java.io.IOException;
 
 /** The target answered a protocol command with an error ({@code {"id":…,"error":{"code":…,"message":…}}}). */
 public final class CdpException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final long code;
 
     CdpException(String message, long code) {

@@ -14,6 +14,8 @@ final class JsonStrings {
 
     /** The text is not what the protocol promised, as opposed to a failure of the writer. */
     static final class Malformed extends IOException {
+        private static final long serialVersionUID = 1L;
+
         Malformed(String message) {
             super(message);
         }
