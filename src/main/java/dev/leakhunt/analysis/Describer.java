@@ -138,23 +138,7 @@ public final class Describer {
 
     /** Ranks edges for retainer chains: property, context and element before internal and hidden. */
     public int edgeRank(int edge) {
-        int t = s.edgeType(edge);
-        if (t == propertyEdge) {
-            return 0;
-        }
-        if (t == contextEdge) {
-            return 1;
-        }
-        if (t == elementEdge) {
-            return 2;
-        }
-        if (t == internalEdge) {
-            return 4;
-        }
-        if (t == hiddenEdge) {
-            return 5;
-        }
-        return 3;
+        return dev.leakhunt.graph.NearestRetainers.rank(s, edge);
     }
 
     /**

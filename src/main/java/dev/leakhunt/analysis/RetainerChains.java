@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Retainer chains: from a node, repeatedly the retainer nearest the roots (ties broken by edge kind, see
- * {@link Describer#edgeRank}), over retaining edges, up to a child of the root. Distances fall by at least one at
- * every step, so a chain ends; an unreachable node's chain is the node alone.
+ * Retainer chains: from a node, repeatedly the retainer nearest the roots (ties broken by edge kind), over
+ * retaining edges, up to a child of the root; {@link HeapGraph#nearestEdge} holds each step. Distances fall by at
+ * least one at every step, so a chain ends; an unreachable node's chain is the node alone.
  */
 public final class RetainerChains {
     private final HeapGraph graph;
@@ -33,19 +33,23 @@ public final class RetainerChains {
     }
 
     public Path path(int node) {
+        return path(node, Integer.MAX_VALUE);
+    }
+
+    /** The chain cut after {@code maxSteps} nodes (the node itself included). */
+    public Path path(int node, int maxSteps) {
         int[] nodes = new int[16];
         int[] edges = new int[16];
         int length = 0;
         nodes[length] = node;
         edges[length++] = -1;
-        int current = node;
         int root = graph.root();
-        while (!graph.isUnreachable(current)) {
-            long best = bestRetainer(current);
-            if (best < 0) {
+        for (int current = node; length < maxSteps; ) {
+            int edge = graph.nearestEdge(current);
+            if (edge < 0) {
                 break;
             }
-            int holder = (int) (best >>> 32);
+            int holder = s.edgeOwner(edge);
             if (holder == root) {
                 break;
             }
@@ -54,50 +58,10 @@ public final class RetainerChains {
                 edges = Arrays.copyOf(edges, length * 2);
             }
             nodes[length] = holder;
-            edges[length++] = (int) best;
+            edges[length++] = edge;
             current = holder;
         }
         return new Path(Arrays.copyOf(nodes, length), Arrays.copyOf(edges, length));
-    }
-
-    /** The best retainer of {@code node} and its edge, packed as {@code holder << 32 | edge}; -1 if none. */
-    public long bestRetainer(int node) {
-        int bestHolder = -1;
-        int bestEdge = -1;
-        int bestDistance = Integer.MAX_VALUE;
-        int bestRank = Integer.MAX_VALUE;
-        for (int slot = graph.firstRetainer(node), end = graph.endRetainer(node); slot < end; slot++) {
-            int holder = graph.retainerNode(slot);
-            int d = graph.distance(holder);
-            if (d > bestDistance || d >= graph.distance(node)) {
-                continue;
-            }
-            int edge = edgeBetween(holder, node);
-            int rank = describer.edgeRank(edge);
-            if (d < bestDistance || rank < bestRank) {
-                bestHolder = holder;
-                bestEdge = edge;
-                bestDistance = d;
-                bestRank = rank;
-            }
-        }
-        return bestHolder < 0 ? -1 : ((long) bestHolder << 32) | (bestEdge & 0xFFFFFFFFL);
-    }
-
-    /** The best-ranked retaining edge from {@code holder} to {@code node}. */
-    private int edgeBetween(int holder, int node) {
-        int best = -1;
-        int bestRank = Integer.MAX_VALUE;
-        for (int e = s.firstEdge(holder), end = s.endEdge(holder); e < end; e++) {
-            if (s.edgeTo(e) == node && graph.rule().retains(holder, e)) {
-                int rank = describer.edgeRank(e);
-                if (rank < bestRank) {
-                    best = e;
-                    bestRank = rank;
-                }
-            }
-        }
-        return best;
     }
 
     /** The chain as report steps. */

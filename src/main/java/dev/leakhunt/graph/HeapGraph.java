@@ -20,11 +20,10 @@ public final class HeapGraph {
     private final HeapSnapshot snapshot;
     private final RetentionRule rule;
     private final int root;
-    private int[] firstRetainer;
-    private int[] retainerNode;
     private int[] distance;
     private int[] dominator;
     private long[] retainedSize;
+    private int[] nearestEdge;
     private int unreachableCount;
 
     private HeapGraph(HeapSnapshot snapshot) {
@@ -33,18 +32,29 @@ public final class HeapGraph {
         this.root = snapshot.rootOrdinal();
     }
 
-    /** Builds every index; the distance and dominator phases run on two threads since they share only inputs. */
+    /**
+     * Builds every index, as a list of phases. Distances run on a second thread beside the retainers and
+     * dominators, with which they share only inputs. The retainer index lives only as long as the dominator phase
+     * needs it: at the memory peak, and dropped as soon as it is done.
+     */
     public static HeapGraph build(HeapSnapshot snapshot) {
         HeapGraph g = new HeapGraph(snapshot);
-        g.buildRetainers();
         CompletableFuture<int[]> distances = CompletableFuture.supplyAsync(
                 () -> Distances.compute(snapshot, g.rule));
-        Dominators.Result dominators = Dominators.compute(snapshot, g.rule, g.firstRetainer, g.retainerNode);
+        Dominators.Result dominators = g.dominators();
         g.dominator = dominators.dominator();
         g.computeRetainedSizes(dominators.order());
         g.distance = join(distances);
         g.countUnreachable();
+        g.nearestEdge = NearestRetainers.compute(snapshot, g.rule, g.distance);
         return g;
+    }
+
+    private Dominators.Result dominators() {
+        int n = snapshot.nodeCount();
+        int[] firstRetainer = new int[n + 1];
+        int[] retainerNode = buildRetainers(firstRetainer);
+        return Dominators.compute(snapshot, rule, firstRetainer, retainerNode);
     }
 
     private static int[] join(CompletableFuture<int[]> f) {
@@ -66,12 +76,11 @@ public final class HeapGraph {
 
     /**
      * Retainers over retaining edges only, as a compressed sparse row: node {@code n}'s retainers are
-     * {@code retainerNode[firstRetainer[n] … firstRetainer[n + 1] - 1]}. Built by count, prefix sum and a
-     * backwards fill, so that no per-node list exists.
+     * {@code retainers[first[n] … first[n + 1] - 1]}. Built by count, prefix sum and a backwards fill, so that no
+     * per-node list exists.
      */
-    private void buildRetainers() {
+    private int[] buildRetainers(int[] first) {
         int n = snapshot.nodeCount();
-        int[] first = new int[n + 1];
         for (int from = 0; from < n; from++) {
             for (int e = snapshot.firstEdge(from), end = snapshot.endEdge(from); e < end; e++) {
                 if (rule.retains(from, e)) {
@@ -93,8 +102,7 @@ public final class HeapGraph {
                 }
             }
         }
-        firstRetainer = first;
-        retainerNode = retainers;
+        return retainers;
     }
 
     /**
@@ -108,7 +116,7 @@ public final class HeapGraph {
         for (int v = 0; v < n; v++) {
             retained[v] = snapshot.selfSize(v);
         }
-        for (int i = order.length - 1; i > 0; i--) {
+        for (int i = n - 1; i > 0; i--) {
             int v = order[i];
             retained[dominator[v]] += retained[v];
         }
@@ -150,17 +158,18 @@ public final class HeapGraph {
         return retainedSize[node];
     }
 
-    public int firstRetainer(int node) {
-        return firstRetainer[node];
+    /**
+     * The edge by which the node's nearest retainer holds it: the retainer of least distance, then of best-ranked
+     * edge (see {@link NearestRetainers}); -1 for the root and unreachable nodes. Retainer chains follow it.
+     */
+    public int nearestEdge(int node) {
+        return nearestEdge[node];
     }
 
-    public int endRetainer(int node) {
-        return firstRetainer[node + 1];
-    }
-
-    /** The node holding retainer slot {@code slot}, from {@link #firstRetainer} to {@link #endRetainer}. */
-    public int retainerNode(int slot) {
-        return retainerNode[slot];
+    /** The node holding {@link #nearestEdge}, or -1. */
+    public int nearestHolder(int node) {
+        int e = nearestEdge[node];
+        return e < 0 ? -1 : snapshot.edgeOwner(e);
     }
 
     /** Nodes that no retaining path from the root reaches (weakly held or garbage awaiting collection). */
@@ -172,10 +181,11 @@ public final class HeapGraph {
         return distance[node] == UNREACHABLE;
     }
 
-    /** The bytes the graph's arrays take for a snapshot of this shape, at their peak during the dominator phase. */
+    /** The bytes the graph's arrays take at their peak, the dominator phase, for a snapshot of this shape. */
     public static long peakBytes(long nodes, long edges) {
-        long kept = nodes * (4 + 4 + 4 + 8) + edges * 4;     // retainers, distance, dominator, retained size
-        long transient_ = nodes * 4L * 8 + nodes * 4L * 2;   // Lengauer–Tarjan arrays; BFS queue and order
-        return kept + transient_;
+        long retainers = nodes * 4 + edges * 4;
+        long dominatorPhase = nodes * 4L * 6;  // five arrays of N, and the DFS numbers while the DFS runs
+        long distances = nodes * 4L * 2;       // distances and the BFS queue, on the other thread
+        return retainers + dominatorPhase + distances;
     }
 }

@@ -13,15 +13,16 @@ public final class HeapSnapshot {
     private final byte[] nodeType;
     private final int[] nodeName;
     private final int[] nodeId;
-    private final long[] selfSize;
+    private final int[] selfSize;          // a size, or -1 - i for largeSelfSize[i] (sizes of 2 GiB and more)
+    private final long[] largeSelfSize;
     private final int[] firstEdge;
     private final byte[] edgeType;
     private final int[] edgeNameOrIndex;
     private final int[] edgeTo;
     private final StringTable strings;
 
-    HeapSnapshot(SnapshotMeta meta, String source, byte[] nodeType, int[] nodeName, int[] nodeId, long[] selfSize,
-                 int[] firstEdge, byte[] edgeType, int[] edgeNameOrIndex, int[] edgeTo, StringTable strings) {
+    HeapSnapshot(SnapshotMeta meta, String source, byte[] nodeType, int[] nodeName, int[] nodeId, int[] selfSize,
+                 long[] largeSelfSize, int[] firstEdge, byte[] edgeType, int[] edgeNameOrIndex, int[] edgeTo, StringTable strings) {
         this.meta = meta;
         this.source = source;
         this.nodeCount = nodeType.length;
@@ -30,6 +31,7 @@ public final class HeapSnapshot {
         this.nodeName = nodeName;
         this.nodeId = nodeId;
         this.selfSize = selfSize;
+        this.largeSelfSize = largeSelfSize;
         this.firstEdge = firstEdge;
         this.edgeType = edgeType;
         this.edgeNameOrIndex = edgeNameOrIndex;
@@ -85,7 +87,8 @@ public final class HeapSnapshot {
     }
 
     public long selfSize(int node) {
-        return selfSize[node];
+        int size = selfSize[node];
+        return size >= 0 ? size : largeSelfSize[-1 - size];
     }
 
     public int firstEdge(int node) {
@@ -95,6 +98,21 @@ public final class HeapSnapshot {
     /** One past the node's last edge. */
     public int endEdge(int node) {
         return firstEdge[node + 1];
+    }
+
+    /** The node whose edge {@code edge} is: a binary search over the nodes' first edges. */
+    public int edgeOwner(int edge) {
+        int low = 0;
+        int high = nodeCount - 1;
+        while (low < high) { // the last node whose first edge is at or before edge
+            int mid = (low + high + 1) >>> 1;
+            if (firstEdge[mid] <= edge) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return low;
     }
 
     public int edgeType(int edge) {
@@ -122,13 +140,13 @@ public final class HeapSnapshot {
     public long totalSelfSize() {
         long sum = 0;
         for (int n = 0; n < nodeCount; n++) {
-            sum += selfSize[n];
+            sum += selfSize(n);
         }
         return sum;
     }
 
     /** The bytes the arrays of a snapshot of this shape take, strings aside. */
     public static long arrayBytes(long nodes, long edges) {
-        return nodes * (1 + 4 + 4 + 8 + 4) + edges * (1 + 4 + 4);
+        return nodes * (1 + 4 + 4 + 4 + 4) + edges * (1 + 4 + 4);
     }
 }

@@ -44,7 +44,8 @@ public final class SnapshotReader {
     private byte[] nodeType;
     private int[] nodeName;
     private int[] nodeId;
-    private long[] selfSize;
+    private int[] selfSize;
+    private LongList largeSelfSize = new LongList();
     private int[] firstEdge;
     private byte[] edgeType;
     private int[] edgeNameOrIndex;
@@ -193,7 +194,7 @@ public final class SnapshotReader {
         nodeType = new byte[n];
         nodeName = new int[n];
         nodeId = new int[n];
-        selfSize = new long[n];
+        selfSize = new int[n];
         firstEdge = new int[n + 1];
         edgeType = new byte[e];
         edgeNameOrIndex = new int[e];
@@ -238,7 +239,8 @@ public final class SnapshotReader {
         if (root < 0 || root >= nodeType.length) {
             throw new SnapshotFormatException("corrupt snapshot " + what + " (root_index points outside the nodes)");
         }
-        return new HeapSnapshot(meta, file.toString(), nodeType, nodeName, nodeId, selfSize, firstEdge, edgeType,
+        return new HeapSnapshot(meta, file.toString(), nodeType, nodeName, nodeId, selfSize,
+                largeSelfSize.toArray(), firstEdge, edgeType,
                 edgeNameOrIndex, edgeTo, strings);
     }
 
@@ -274,7 +276,7 @@ public final class SnapshotReader {
                 nodeName[node] = (int) v;
             }
             case ROLE_ID -> nodeId[node] = (int) v; // unsigned 32-bit
-            case ROLE_SELF_SIZE -> selfSize[node] = v;
+            case ROLE_SELF_SIZE -> selfSize[node] = v <= Integer.MAX_VALUE ? (int) v : largeSize(v);
             case ROLE_EDGE_COUNT -> {
                 edgeSum += v;
                 if (edgeSum > edgeType.length) {
@@ -340,6 +342,12 @@ public final class SnapshotReader {
             }
             edgeCursor++;
         }
+    }
+
+    /** Files a size of 2 GiB or more aside, returning its code for {@link HeapSnapshot}'s int array. */
+    private int largeSize(long v) {
+        largeSelfSize.add(v);
+        return -largeSelfSize.size();
     }
 
     // error paths of the accept methods, kept out of them so that they stay small enough to inline
@@ -817,6 +825,10 @@ public final class SnapshotReader {
 
         int size() {
             return size;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
         }
     }
 }

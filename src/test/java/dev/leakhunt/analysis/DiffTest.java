@@ -200,31 +200,4 @@ public class DiffTest {
         assertFalse(ids.contains(3));
         assertEquals(0xFFFFFFFFL, ids.max());
     }
-
-    @Test
-    void nearestRetainersChooseAsRetainerChainsDo() throws IOException {
-        // ties everywhere: two holders at one distance, two edges of one holder with different ranks
-        SnapshotBuilder b = new SnapshotBuilder();
-        int g = b.node("object", "global", 1);
-        int p = b.node("object", "P", 1);
-        int q = b.node("object", "Q", 1);
-        int x = b.node("object", "X", 1);
-        int y = b.node("object", "Y", 1);
-        b.edge(b.root(), "shortcut", "global", g).prop(g, "p", p).prop(g, "q", q);
-        b.edge(p, "internal", "i", x).prop(p, "x", x).edge(q, "element", 0, x);
-        b.edge(q, "internal", "j", y).edge(p, "hidden", 3, y);
-        b.prop(x, "self", x).edge(y, "weak", "w", x);
-        HeapGraph graph = graph(b, "ties");
-        Describer describer = new Describer(graph);
-        RetainerChains chains = new RetainerChains(describer);
-        NearestRetainers nearest = NearestRetainers.compute(describer);
-        for (int v = 0; v < graph.snapshot().nodeCount(); v++) {
-            long best = chains.bestRetainer(v);
-            assertEquals(best < 0 ? NearestRetainers.NONE : (int) (best >>> 32), nearest.holder(v), "holder of " + v);
-            if (best >= 0) {
-                assertEquals((int) best, nearest.edge(v), "edge to " + v);
-            }
-            assertEquals(chains.signature(chains.path(v), -1), chains.signature(nearest.path(v, 1000), -1));
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.leakhunt.graph;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,7 +107,35 @@ class HeapGraphTest {
         assertFalse(g.isUnreachable(viaRootShortcut));
         assertTrue(g.isUnreachable(viaShortcut), "a shortcut from a non-root node does not retain");
         assertEquals(10, g.retainedSize(global));
-        assertEquals(0, g.endRetainer(viaShortcut) - g.firstRetainer(viaShortcut));
+        assertEquals(-1, g.nearestEdge(viaShortcut), "no chain runs through a non-root shortcut");
+    }
+
+    @Test
+    void nearestRetainersFollowTheChainRule() throws IOException {
+        // ties everywhere: two holders at one distance, two edges of one holder with different ranks
+        SnapshotBuilder b = new SnapshotBuilder();
+        int g = b.node("object", "global", 1);
+        int p = b.node("object", "P", 1);
+        int q = b.node("object", "Q", 1);
+        int x = b.node("object", "X", 1);
+        int y = b.node("object", "Y", 1);
+        b.edge(b.root(), "shortcut", "global", g).prop(g, "p", p).prop(g, "q", q);
+        b.edge(p, "internal", "i", x).prop(p, "x", x).edge(q, "element", 0, x);
+        b.edge(q, "internal", "j", y).edge(p, "hidden", 3, y);
+        b.prop(x, "self", x).edge(y, "weak", "w", x);
+        HeapGraph graph = build(b);
+        assertEquals("x", graph.snapshot().strings().get(graph.snapshot().edgeNameOrIndex(graph.nearestEdge(x))),
+                "a property beats an element at one distance, and an internal edge of the same holder");
+        assertEquals(q, graph.nearestHolder(y), "internal beats hidden");
+        assertArrayEquals(dev.leakhunt.testing.ChainRule.nearestEdges(graph), nearestEdges(graph));
+    }
+
+    private static int[] nearestEdges(HeapGraph g) {
+        int[] out = new int[g.snapshot().nodeCount()];
+        for (int v = 0; v < out.length; v++) {
+            out[v] = g.nearestEdge(v);
+        }
+        return out;
     }
 
     @Test
