@@ -24,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
                 "With -c, or with commands on a stdin that is not a terminal, runs them and exits."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {" 0:success", " 2:usage error (an unknown command or bad arguments stops a script)",
-                " 3:bad input, or an id that names no node (the script goes on, exit 3 at the end)",
+                " 3:bad input: the file, or in a script an id that names no node or a file diff cannot read (the script goes on, exit 3 at the end)",
                 " 4:internal error"})
 final class ExploreCommand extends BaseCommand {
     /** Overrides the default history file, ~/.leakhunt_history. */
@@ -57,7 +57,7 @@ final class ExploreCommand extends BaseCommand {
     public Integer call() throws Exception {
         boolean interactive = commands.isEmpty() && isTerminal(0);
         HeapGraph graph = SnapshotLoader.load(file, err(), !noProgress && !json && stderrIsTerminal());
-        Session session = Session.open(graph);
+        Session session = Session.open(graph, other -> SnapshotLoader.load(other, err(), !noProgress && !json && stderrIsTerminal()));
         Shell shell = new Shell(session, json, leakhunt != null && leakhunt.verbose);
         if (!interactive) {
             List<String> script = commands.isEmpty() ? stdinLines() : commands;
@@ -91,7 +91,7 @@ final class ExploreCommand extends BaseCommand {
     private static int exitCode(Shell.Status status) {
         return switch (status) {
             case OK -> ExitCodes.OK;
-            case UNKNOWN_NODE -> ExitCodes.BAD_INPUT;
+            case BAD_INPUT -> ExitCodes.BAD_INPUT;
             case USAGE -> ExitCodes.USAGE;
             case INTERNAL -> ExitCodes.INTERNAL;
         };

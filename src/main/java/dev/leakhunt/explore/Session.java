@@ -7,7 +7,12 @@ import dev.leakhunt.analysis.BufferGroups;
 import dev.leakhunt.analysis.ClassSummary;
 import dev.leakhunt.analysis.Describer;
 import dev.leakhunt.analysis.RetainerChains;
+import dev.leakhunt.analysis.Diff;
+import dev.leakhunt.analysis.DiffBaseline;
 import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.snapshot.SnapshotReader;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -32,8 +37,17 @@ public final class Session {
     private int moreGroupsAsked;
     private volatile boolean cancelRequested;
 
-    private Session(HeapGraph graph) {
+    /** Loads another snapshot (for {@code diff}); the CLI's checks and progress, or a plain read in tests. */
+    public interface Loader {
+        HeapGraph load(Path file) throws IOException;
+    }
+
+    private final Loader loader;
+    private DiffBaseline baseline;
+
+    private Session(HeapGraph graph, Loader loader) {
         this.graph = graph;
+        this.loader = loader;
         this.describer = new Describer(graph);
         this.classSummary = ClassSummary.compute(describer);
         this.analysis = Analysis.analyze(describer, classSummary, TOP_GROUPS, TOP_CLASSES);
@@ -41,8 +55,25 @@ public final class Session {
     }
 
     /** Analyzes {@code graph}; the shell then answers from what this holds. */
+    public static Session open(HeapGraph graph, Loader loader) {
+        return new Session(graph, loader);
+    }
+
+    /** The same, reading other snapshots without the CLI's checks. */
     public static Session open(HeapGraph graph) {
-        return new Session(graph);
+        return new Session(graph, file -> HeapGraph.build(new SnapshotReader(file).read()));
+    }
+
+    HeapGraph load(Path file) throws IOException {
+        return loader.load(file);
+    }
+
+    /** This snapshot as the first of a diff, kept once computed. */
+    DiffBaseline baseline() {
+        if (baseline == null) {
+            baseline = Diff.baseline(graph);
+        }
+        return baseline;
     }
 
     public AnalysisResult analysis() {

@@ -1,6 +1,8 @@
 package dev.leakhunt.explore;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,8 +28,8 @@ public final class Shell {
     /** How a command, or a run of them, ended; ordered from best to worst. The CLI maps these to exit codes. */
     public enum Status {
         OK,
-        /** An id that names no node: the command failed, a script goes on. */
-        UNKNOWN_NODE,
+        /** An id that names no node, or a file (for diff) that is not a usable snapshot: a script goes on. */
+        BAD_INPUT,
         /** An unknown command, or arguments that do not fit it: a script stops. */
         USAGE,
         /** A bug: a script stops. */
@@ -64,7 +66,7 @@ public final class Shell {
 
     /**
      * Runs the commands in order. An unknown id fails its command and the run goes on (status
-     * {@link Status#UNKNOWN_NODE} at the end); a usage or internal error stops the run; {@code quit} ends it.
+     * {@link Status#BAD_INPUT} at the end); a usage or internal error stops the run; {@code quit} ends it.
      * Messages are one line each on {@code err}, prefixed with {@code leakhunt explore: }.
      */
     public Status runScript(List<String> lines, PrintWriter out, PrintWriter err) {
@@ -128,7 +130,7 @@ public final class Shell {
             terminal.handle(Terminal.Signal.INT, previous);
             try {
                 reader.getHistory().save();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 screen.println("could not save the history to '" + historyFile + "': " + e.getMessage());
             }
             screen.flush();
@@ -216,9 +218,12 @@ public final class Shell {
 
     private int onExecutionError(Exception ex, CommandLine command, ParseResult parseResult) {
         String name = command.getCommandName();
-        if (ex instanceof UnknownNodeException) {
+        if (ex instanceof UncheckedIOException u) {
+            ex = u.getCause();
+        }
+        if (ex instanceof UnknownNodeException || ex instanceof IOException) {
             err.println(errPrefix + name + ": " + ex.getMessage());
-            status = Status.UNKNOWN_NODE;
+            status = Status.BAD_INPUT;
         } else if (ex instanceof Session.CancelledException) {
             err.println(errPrefix + name + ": cancelled");
             status = Status.OK;

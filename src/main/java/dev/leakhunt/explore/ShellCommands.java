@@ -1,8 +1,10 @@
 package dev.leakhunt.explore;
 
 import dev.leakhunt.analysis.ChainStep;
+import dev.leakhunt.analysis.DiffResult;
 import dev.leakhunt.report.JsonReport;
 import dev.leakhunt.report.NodeReport;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -266,14 +268,28 @@ final class ShellCommands implements Runnable {
         }
     }
 
-    @Command(name = "diff", description = "Compare with a later snapshot of the same process.")
+    @Command(name = "diff", description = "What is new in this snapshot since an earlier one of the process.")
     static final class Diff extends ShellCommand {
-        @Parameters(index = "0", paramLabel = "FILE")
+        @Option(names = "--later", description = "FILE was taken after this snapshot: what is new in FILE.")
+        boolean later;
+        @Option(names = "--top", paramLabel = "N", defaultValue = "10",
+                description = "How many groups (default: ${DEFAULT-VALUE}).")
+        int top;
+        @Parameters(index = "0", paramLabel = "FILE", description = "The other snapshot (.heapsnapshot, plain or gzip).")
         Path file;
 
         @Override
-        public Integer call() {
-            throw usage("not available yet: this build of leakhunt has no snapshot diff");
+        public Integer call() throws IOException {
+            Session session = session();
+            DiffResult result = later
+                    ? dev.leakhunt.analysis.Diff.compare(session.baseline(), null, session.load(file), top, Session.TOP_CLASSES)
+                    : dev.leakhunt.analysis.Diff.compare(dev.leakhunt.analysis.Diff.baseline(session.load(file)), null,
+                            session.graph(), top, Session.TOP_CLASSES);
+            if (result.identity().looksSwapped()) {
+                spec.commandLine().getErr().println("diff: the snapshots look given in the wrong order: "
+                        + (later ? "'diff " + file + "'" : "'diff --later " + file + "'") + " compares them the other way");
+            }
+            return answer(t -> t.diff(result), j -> j.diff(result));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.leakhunt.analysis.AnalysisResult;
 import dev.leakhunt.analysis.BufferGroup;
 import dev.leakhunt.analysis.ChainStep;
 import dev.leakhunt.analysis.ClassRow;
+import dev.leakhunt.analysis.DiffResult;
 import dev.leakhunt.analysis.NodeRef;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -88,6 +89,10 @@ public final class NodeReport {
         }
 
         /** A node's retainer chain; {@code distance} is the node's (null when unreachable). */
+        public void diff(DiffResult result) {
+            new DiffReport(result).text(out);
+        }
+
         public void chain(List<ChainStep> chain, Integer distance) {
             NodeRef node = chain.get(0).node();
             if (chain.size() == 1 && distance != null) {
@@ -244,6 +249,10 @@ public final class NodeReport {
                 g.writeStringField("filter", filter);
                 report.classes(rows);
             });
+        }
+
+        public void diff(DiffResult result) {
+            new DiffReport(result).json(report);
         }
 
         public void chain(List<ChainStep> chain, Integer distance) {

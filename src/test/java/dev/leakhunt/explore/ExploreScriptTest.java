@@ -2,6 +2,7 @@ package dev.leakhunt.explore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -233,7 +234,7 @@ class ExploreScriptTest {
     @Test
     void anUnknownIdFailsItsCommandAndTheScriptGoesOn() {
         Run r = run("show @2", "chain @" + storeId);
-        assertEquals(Shell.Status.UNKNOWN_NODE, r.status(), r.toString());
+        assertEquals(Shell.Status.BAD_INPUT, r.status(), r.toString());
         assertEquals("leakhunt explore: show: no node @2 in this snapshot\n", r.err());
         assertTrue(r.out().startsWith("Retainer chain of system / JSArrayBufferData @" + storeId), r.toString());
     }
@@ -307,10 +308,28 @@ class ExploreScriptTest {
     }
 
     @Test
-    void diffSaysWhatItCanDo() {
-        Run r = run("diff " + SAMPLE);
-        assertEquals(Shell.Status.USAGE, r.status(), r.toString());
-        assertTrue(r.err().contains("diff: not available yet"), r.toString());
+    void diffWithItselfFindsNothingNewAndABadFileFailsOnlyItsCommand() {
+        Cli r = Cli.run("explore", SAMPLE.toString(), "-c", "diff " + SAMPLE, "-c", "diff no-such.heapsnapshot",
+                "-c", "groups 1");
+        assertEquals(3, r.exit(), r.toString());
+        assertTrue(r.out().startsWith("Diff of two snapshots of one process, matched by node id"), r.toString());
+        assertTrue(r.out().contains("New in B: 0 objects, 0 B"), r.toString());
+        assertTrue(r.out().contains("#1  50 × system / JSArrayBufferData"), "the script goes on: " + r);
+        assertEquals("leakhunt explore: diff: no such file: 'no-such.heapsnapshot'\n", r.err());
+    }
+
+    @Test
+    void ctrlCStopsALongScan() {
+        NodeQueries queries = new NodeQueries(session);
+        session.requestCancel();
+        try {
+            assertThrows(Session.CancelledException.class, () -> queries.retainers(session.graph().root(), 10));
+            assertThrows(Session.CancelledException.class, () -> queries.find("Kb", 10));
+        } finally {
+            session.clearCancel();
+        }
+        assertEquals(OPS, queries.find("Kb", 0).nodes().shown().stream()
+                .filter(n -> n.retainedBytes() > DB_BYTES).count());
     }
 
     @Test
