@@ -2,6 +2,7 @@ package dev.leakhunt.explore;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.utils.NonBlockingReader;
@@ -23,7 +24,8 @@ final class Pager {
         this.enabled = enabled;
     }
 
-    void show(String text) {
+    /** Shows {@code text}; returns the part the user saw (all of it, unless q stopped the pager). */
+    String show(String text) {
         PrintWriter screen = terminal.writer();
         int height = terminal.getHeight();
         int width = terminal.getWidth();
@@ -32,7 +34,7 @@ final class Pager {
         if (!enabled || height < 4 || width < 10 || rows(lines, count, width) < height) {
             screen.print(text);
             screen.flush();
-            return;
+            return text;
         }
         int pageRows = height - 1; // one row for the prompt
         int used = 0;
@@ -42,7 +44,7 @@ final class Pager {
                 screen.flush();
                 int key = waitForKey(screen, 100 * i / count);
                 if (key == 'q' || key == 'Q' || key < 0) {
-                    return;
+                    return String.join("\n", Arrays.asList(lines).subList(0, i));
                 }
                 used = key == '\r' || key == '\n' ? pageRows - rows : 0;
             }
@@ -50,6 +52,7 @@ final class Pager {
             used += rows;
         }
         screen.flush();
+        return text;
     }
 
     /** The key pressed at the prompt: space, Enter, q, or -1 for Ctrl-C, Ctrl-D and end of input. */

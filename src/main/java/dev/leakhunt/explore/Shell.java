@@ -123,8 +123,7 @@ public final class Shell {
                 }
                 StringWriter answer = new StringWriter();
                 execute(line, new PrintWriter(answer), screen, "");
-                session.shownIds().recordAll(answer.getBuffer());
-                pager.show(answer.toString());
+                session.shownIds().recordAll(pager.show(answer.toString()));
             }
         } finally {
             terminal.handle(Terminal.Signal.INT, previous);
