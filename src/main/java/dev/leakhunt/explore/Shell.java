@@ -1,5 +1,6 @@
 package dev.leakhunt.explore;
 
+import dev.leakhunt.analysis.Units;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -138,8 +139,8 @@ public final class Shell {
 
     private void greet(PrintWriter screen) {
         var r = session.analysis();
-        screen.println(r.file() + ": " + dev.leakhunt.analysis.Units.count(r.nodeCount()) + " nodes, "
-                + dev.leakhunt.analysis.Units.bytes(r.totals().nativeBytes()) + " in ArrayBuffer backing stores.");
+        screen.println(r.file() + ": " + Units.count(r.nodeCount()) + " nodes, "
+                + Units.bytes(r.totals().nativeBytes()) + " in ArrayBuffer backing stores.");
         screen.println("Try 'summary' or 'groups'; 'help' lists the commands; Tab completes; Ctrl-D leaves.");
         screen.flush();
     }

@@ -268,6 +268,7 @@ final class ShellCommands implements Runnable {
         }
     }
 
+    /** Named as the command; {@code dev.leakhunt.analysis.Diff} is therefore spelled out in full below. */
     @Command(name = "diff", description = "What is new in this snapshot since an earlier one of the process.")
     static final class Diff extends ShellCommand {
         @Option(names = "--later", description = "FILE was taken after this snapshot: what is new in FILE.")
