@@ -35,7 +35,10 @@ class ExploreInteractiveTest {
     @TempDir
     Path dir;
 
-    private final String socket = "leakhunt-explore-test-" + ProcessHandle.current().pid();
+    /** The tmux server's socket, in the test's directory so that nothing outlives the test. */
+    private String socket() {
+        return dir.resolve("tmux.sock").toString();
+    }
 
     @AfterEach
     void stopTmux() throws Exception {
@@ -179,7 +182,7 @@ class ExploreInteractiveTest {
     }
 
     private String capture() throws Exception {
-        Process p = new ProcessBuilder("tmux", "-L", socket, "capture-pane", "-p", "-t", "explore")
+        Process p = new ProcessBuilder("tmux", "-S", socket(), "capture-pane", "-p", "-t", "explore")
                 .redirectErrorStream(true).start();
         String screen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
@@ -199,7 +202,7 @@ class ExploreInteractiveTest {
     }
 
     private int tmux(boolean check, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("tmux", "-L", socket));
+        List<String> command = new ArrayList<>(List.of("tmux", "-S", socket()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
