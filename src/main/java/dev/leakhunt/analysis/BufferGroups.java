@@ -82,21 +82,22 @@ public final class BufferGroups {
     }
 
     private static BufferGroup describe(Describer describer, RetainerChains chains, DominatorTree tree, Members m) {
-        return describe(describer, chains, chains::path, tree, m.nodes, m.count, m.min, m.max, m.total);
+        return describe(describer, chains, node -> chains.signature(chains.path(node), -1), tree, m.nodes, m.count,
+                m.min, m.max, m.total);
     }
 
     /**
-     * Describes {@code nodes[0 … count - 1]} as one group; {@code pathOf} gives a member's retainer chain (the
-     * chains' own, or a faster source of the same chains such as {@link NearestRetainers}).
+     * Describes {@code nodes[0 … count - 1]} as one group; {@code chainKey} gives a value equal for two members
+     * exactly when their whole chains' signatures are (the signature itself, or a cheaper key to it).
      */
-    static BufferGroup describe(Describer describer, RetainerChains chains, IntFunction<RetainerChains.Path> pathOf,
+    static BufferGroup describe(Describer describer, RetainerChains chains, IntFunction<Object> chainKey,
                                 DominatorTree tree, int[] nodes, int count, long min, long max, long total) {
         int representative = largest(describer.graph().snapshot(), nodes, count);
-        RetainerChains.Path path = pathOf.apply(representative);
-        String full = chains.signature(path, -1);
+        RetainerChains.Path path = chains.path(representative);
+        Object full = chainKey.apply(representative);
         int sharing = 0;
         for (int i = 0; i < count; i++) {
-            if (nodes[i] == representative || chains.signature(pathOf.apply(nodes[i]), -1).equals(full)) {
+            if (nodes[i] == representative || chainKey.apply(nodes[i]).equals(full)) {
                 sharing++;
             }
         }

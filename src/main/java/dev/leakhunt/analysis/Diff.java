@@ -38,7 +38,7 @@ public final class Diff {
         HeapSnapshot s = graph.snapshot();
         Describer describer = new Describer(graph);
         int[] stores = BufferGroups.backingStores(s);
-        DiffGroups groups = new DiffGroups(describer, NearestRetainers.compute(describer));
+        DiffGroups groups = new DiffGroups(describer);
         int[] ids = new int[s.nodeCount()];
         int count = 0;
         DiffTotals embedder = DiffTotals.ZERO;
@@ -84,7 +84,7 @@ public final class Diff {
         Describer describer = new Describer(last);
         Classes classes = Classes.of(describer);
         int[] stores = BufferGroups.backingStores(s);
-        DiffGroups groups = new DiffGroups(describer, NearestRetainers.compute(describer));
+        DiffGroups groups = new DiffGroups(describer);
         List<DiffGroups.Bucket> storeBuckets = groups.bucket(stores, stores.length, null, null);
         List<DiffResult.SnapshotInfo> infos = new ArrayList<>(List.of(first.info()));
         if (interval != null) {

@@ -13,29 +13,18 @@ import java.util.Map;
 /**
  * Groups a set of nodes of one snapshot as {@code analyze} groups backing stores: by the signature of the nearest
  * steps of their retainer chains ({@link BufferGroups#SIGNATURE_STEPS}, ids and element indexes left out), and for
- * other objects by class too. Chains come from {@link NearestRetainers}, so grouping costs a few array hops a member
+ * other objects by class too. Signatures come from {@link DiffChains}, so grouping costs a step or two a member
  * whatever holds it.
  */
 final class DiffGroups {
-    /**
-     * How many steps of a chain a signature follows. A signature needs only its first distinct steps, but a run of
-     * repeated steps (a linked list) collapses into one, so the walk is capped: members deeper than this in one list
-     * group apart from those near its head.
-     */
-    static final int SIGNATURE_WALK = 64;
-    /** Longest chain followed when showing a group or comparing its members' whole chains. */
-    static final int CHAIN_WALK = 1024;
-
     private final Describer describer;
     private final HeapSnapshot s;
-    private final NearestRetainers nearest;
-    private final RetainerChains chains;
+    private final DiffChains chains;
 
-    DiffGroups(Describer describer, NearestRetainers nearest) {
+    DiffGroups(Describer describer) {
         this.describer = describer;
         this.s = describer.graph().snapshot();
-        this.nearest = nearest;
-        this.chains = new RetainerChains(describer);
+        this.chains = new DiffChains(describer);
     }
 
     /**
@@ -47,7 +36,7 @@ final class DiffGroups {
     }
 
     String signature(int node) {
-        return chains.signature(nearest.path(node, SIGNATURE_WALK), BufferGroups.SIGNATURE_STEPS);
+        return chains.signature(node, BufferGroups.SIGNATURE_STEPS);
     }
 
     /** Members with one class and signature (null when grouped by class alone), and their running figures. */
@@ -81,19 +70,28 @@ final class DiffGroups {
      * node's class; null groups by signature alone (backing stores, whose class is always the same).
      */
     List<Bucket> bucket(int[] members, int count, int[] classOf, String[] classNames) {
-        Map<String, Bucket> byKey = new HashMap<>();
+        Map<Object, Bucket> byKey = new HashMap<>();
         for (int i = 0; i < count; i++) {
             int node = members[i];
-            String className = classOf == null ? describer.classKey(node) : classNames[classOf[node]];
-            String signature = classOf != null && byClassAlone(className) ? null : signature(node);
-            String key = classOf == null ? signature : className + '\0' + signature;
-            byKey.computeIfAbsent(key, k -> new Bucket(className, signature)).add(node, s.selfSize(node));
+            String className = classOf == null ? null : classNames[classOf[node]];
+            boolean alone = className != null && byClassAlone(className);
+            Object key = alone ? className : classOf == null ? chains.signatureKey(node)
+                    : new ClassKey(classOf[node], chains.signatureKey(node));
+            Bucket b = byKey.get(key);
+            if (b == null) {
+                b = new Bucket(className == null ? describer.classKey(node) : className, alone ? null : signature(node));
+                byKey.put(key, b);
+            }
+            b.add(node, s.selfSize(node));
         }
         List<Bucket> sorted = new ArrayList<>(byKey.values());
         sorted.sort(Comparator.comparingLong((Bucket b) -> b.total).reversed()
                 .thenComparing(Comparator.comparingInt((Bucket b) -> b.count).reversed())
                 .thenComparing(b -> b.className + '\0' + b.signature));
         return sorted;
+    }
+
+    private record ClassKey(int classId, DiffChains.SignatureKey signature) {
     }
 
     /** Per-signature count and bytes of {@code members}, in signature order. */
@@ -131,7 +129,7 @@ final class DiffGroups {
 
     /** The bucket as a group of the report: one member's chain, how many share it, the common dominator. */
     BufferGroup describe(Bucket b) {
-        return BufferGroups.describe(describer, chains, node -> nearest.path(node, CHAIN_WALK),
+        return BufferGroups.describe(describer, new RetainerChains(describer), chains::fullKey,
                 new DominatorTree(describer.graph()), b.nodes, b.count, b.min, b.max, b.total);
     }
 }

@@ -189,6 +189,41 @@ public class DiffTest {
     }
 
     @Test
+    void chainTablesGiveTheSignaturesOfRetainerChains() throws IOException {
+        // the shipped snapshot, and a linked list of 1,000 nodes whose chains collapse into one step
+        SnapshotBuilder b = new SnapshotBuilder();
+        int global = b.node("object", "global", 1);
+        b.edge(b.root(), "shortcut", "global", global);
+        int previous = global;
+        for (int i = 0; i < 1000; i++) {
+            int item = b.node("object", "Item", 1);
+            b.prop(previous, previous == global ? "head" : "next", item).prop(item, "name", b.node("string", "n" + i, 1));
+            previous = item;
+        }
+        b.node("object", "Garbage", 1);
+        for (HeapGraph graph : List.of(graph(b, "list"), HeapGraph.build(new SnapshotReader(
+                Path.of("samples/sqljs-memfs-leak.heapsnapshot.gz")).read()))) {
+            Describer describer = new Describer(graph);
+            RetainerChains chains = new RetainerChains(describer);
+            DiffChains table = new DiffChains(describer);
+            Map<Long, String> byKey = new java.util.HashMap<>();
+            Map<String, Long> bySignature = new java.util.HashMap<>();
+            Map<DiffChains.SignatureKey, String> byShortKey = new java.util.HashMap<>();
+            for (int node = graph.snapshot().nodeCount() - 1; node >= 0; node--) {
+                int v = node;
+                RetainerChains.Path path = chains.path(v);
+                String full = chains.signature(path, -1);
+                String shortSignature = chains.signature(path, BufferGroups.SIGNATURE_STEPS);
+                assertEquals(full, table.signature(v, -1), "node " + v);
+                assertEquals(shortSignature, table.signature(v, BufferGroups.SIGNATURE_STEPS), "node " + v);
+                assertEquals(full, byKey.computeIfAbsent(table.fullKey(v), k -> full), "one key, one signature");
+                assertEquals(table.fullKey(v), bySignature.computeIfAbsent(full, k -> table.fullKey(v)));
+                assertEquals(shortSignature, byShortKey.computeIfAbsent(table.signatureKey(v), k -> shortSignature));
+            }
+        }
+    }
+
+    @Test
     void idSetsOrderIdsAsUnsigned() {
         DiffIds ids = DiffIds.of(new int[] {0x80000001, 1, 0xFFFFFFFF, 5, 77}, 4);
         assertEquals(4, ids.size());

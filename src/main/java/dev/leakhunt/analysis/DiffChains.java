@@ -1,0 +1,166 @@
+package dev.leakhunt.analysis;
+
+import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.snapshot.HeapSnapshot;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Retainer-chain signatures for many nodes at once, the same as {@link RetainerChains#signature} gives. Chains follow
+ * {@link HeapGraph#nearestEdge}, so they form a tree: a node's chain is one step on top of its holder's. Each node
+ * visited gets the id of the chain above it (repeated steps collapsed, as signatures collapse them), computed once
+ * and shared by every node below it. Grouping a million members then costs a step or two each, however long their
+ * chains (a linked list included), and a signature is its first steps read from the table.
+ *
+ * <p>Chain ids are interned pairs (first step, rest of the chain); step ids are interned on what the step's text
+ * shows (the edge's name, or that it is an element or hidden edge; the holder's type and name), so equal ids mean
+ * equal signatures.
+ */
+final class DiffChains {
+    private static final int UNKNOWN = 0;
+    /** No step above: held by the root, or unreachable. */
+    private static final int EMPTY = 1;
+
+    private final HeapGraph graph;
+    private final HeapSnapshot s;
+    private final Describer describer;
+    private final int root;
+    private final int elementEdge;
+    private final int hiddenEdge;
+    private final int[] above;
+    private int[] firstStep = new int[1024];
+    private int[] rest = new int[1024];
+    private int[] prefixOf = new int[1024]; // per chain id: its first SIGNATURE_STEPS steps, as a chain id
+    private int chains = EMPTY + 1;
+    private final Map<Long, Integer> chainIds = new HashMap<>();
+    private final Map<Long, Integer> stepIds = new HashMap<>();
+    private final List<String> stepText = new ArrayList<>();
+    private final Map<Long, Integer> nameIds = new HashMap<>();
+    private int[] stackNode = new int[64];
+    private int[] stackHolder = new int[64];
+
+    DiffChains(Describer describer) {
+        this.describer = describer;
+        this.graph = describer.graph();
+        this.s = graph.snapshot();
+        this.root = graph.root();
+        this.elementEdge = s.meta().edgeType("element");
+        this.hiddenEdge = s.meta().edgeType("hidden");
+        this.above = new int[s.nodeCount()];
+    }
+
+    /** The id of the chain above {@code node}: its steps from its holder up, repeated steps collapsed. */
+    int above(int node) {
+        int sp = 0;
+        int x = node;
+        while (above[x] == UNKNOWN) {
+            int e = graph.nearestEdge(x);
+            int holder = e < 0 ? -1 : s.edgeOwner(e);
+            if (holder < 0 || holder == root) {
+                above[x] = EMPTY;
+                break;
+            }
+            if (sp == stackNode.length) {
+                stackNode = Arrays.copyOf(stackNode, sp * 2);
+                stackHolder = Arrays.copyOf(stackHolder, sp * 2);
+            }
+            stackNode[sp] = x;
+            stackHolder[sp++] = holder;
+            x = holder;
+        }
+        while (sp > 0) {
+            int y = stackNode[--sp];
+            above[y] = join(step(graph.nearestEdge(y), stackHolder[sp]), above[stackHolder[sp]]);
+        }
+        return above[node];
+    }
+
+    /** A step on top of a chain; a step equal to the chain's first collapses into it. */
+    private int join(int step, int chain) {
+        if (chain != EMPTY && firstStep[chain] == step) {
+            return chain;
+        }
+        return chainIds.computeIfAbsent((long) step << 32 | chain, k -> {
+            if (chains == firstStep.length) {
+                firstStep = Arrays.copyOf(firstStep, chains * 2);
+                rest = Arrays.copyOf(rest, chains * 2);
+            }
+            firstStep[chains] = step;
+            rest[chains] = chain;
+            return chains++;
+        });
+    }
+
+    /** The id of the step "edge in holder": element and hidden indexes left out, strings as one kind. */
+    private int step(int edge, int holder) {
+        int type = s.edgeType(edge);
+        int edgeName = type == elementEdge ? -1 : type == hiddenEdge ? -2 : s.edgeNameOrIndex(edge); // as the text
+        long key = (long) name(holder) << 32 | (edgeName & 0xFFFFFFFFL);
+        Integer id = stepIds.get(key);
+        if (id == null) {
+            id = stepText.size();
+            stepText.add(describer.edgeNameForSignature(edge) + " in " + display(holder));
+            stepIds.put(key, id);
+        }
+        return id;
+    }
+
+    /** An id for what {@link #display} shows of a node. */
+    private int name(int node) {
+        long key = describer.isString(node) ? -1 : (long) s.nodeType(node) << 32 | (s.nodeNameIndex(node) & 0xFFFFFFFFL);
+        return nameIds.computeIfAbsent(key, k -> nameIds.size());
+    }
+
+    private String display(int node) {
+        return describer.isString(node) ? "(string)" : describer.displayName(node);
+    }
+
+    /**
+     * A key equal for two nodes exactly when their signatures of {@code depth} steps are
+     * ({@link BufferGroups#SIGNATURE_STEPS}: step 0 is the node itself).
+     */
+    SignatureKey signatureKey(int node) {
+        int chain = above(node);
+        if (prefixOf.length < firstStep.length) {
+            prefixOf = Arrays.copyOf(prefixOf, firstStep.length);
+        }
+        if (chain != EMPTY && prefixOf[chain] == UNKNOWN) {
+            prefixOf[chain] = prefix(chain, BufferGroups.SIGNATURE_STEPS);
+        }
+        return new SignatureKey(name(node), chain == EMPTY ? EMPTY : prefixOf[chain], graph.isUnreachable(node));
+    }
+
+    record SignatureKey(int name, int chain, boolean unreachable) {
+    }
+
+    /** The chain of the first {@code steps} steps of {@code chain}. */
+    private int prefix(int chain, int steps) {
+        if (steps == 0 || chain == EMPTY) {
+            return EMPTY;
+        }
+        return join(firstStep[chain], prefix(rest[chain], steps - 1)); // recursion bounded by steps
+    }
+
+    /** The signature of the node's first {@code depth} steps (all when negative), as RetainerChains writes it. */
+    String signature(int node, int depth) {
+        StringBuilder sb = new StringBuilder(display(node)).append(" <- ");
+        int taken = 1;
+        for (int c = above(node); c != EMPTY && (depth < 0 || taken <= depth); c = rest[c]) {
+            sb.append(stepText.get(firstStep[c])).append(" <- ");
+            taken++;
+        }
+        if (graph.isUnreachable(node)) {
+            sb.append("(unreachable)");
+        }
+        return sb.toString();
+    }
+
+    /** A key equal for two nodes exactly when their whole signatures are. */
+    long fullKey(int node) {
+        int chain = graph.isUnreachable(node) ? UNKNOWN : above(node);
+        return (long) chain << 32 | (name(node) & 0xFFFFFFFFL);
+    }
+}
