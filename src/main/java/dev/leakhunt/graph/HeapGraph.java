@@ -33,28 +33,46 @@ public final class HeapGraph {
     }
 
     /**
-     * Builds every index, as a list of phases. Distances run on a second thread beside the retainers and
-     * dominators, with which they share only inputs. The retainer index lives only as long as the dominator phase
-     * needs it: at the memory peak, and dropped as soon as it is done.
+     * Builds every index, as a list of phases. Edge names move off the heap for good; names and ids, which no
+     * phase here reads, wait on disk meanwhile, and self sizes too while the dominators are computed, the memory peak. Distances run on a second
+     * thread beside the retainer index, with which they share only inputs. Each phase is a method of its own, so
+     * that its big arrays die when it returns.
      */
     public static HeapGraph build(HeapSnapshot snapshot) {
         HeapGraph g = new HeapGraph(snapshot);
-        CompletableFuture<int[]> distances = CompletableFuture.supplyAsync(
-                () -> Distances.compute(snapshot, g.rule));
-        Dominators.Result dominators = g.dominators();
-        g.dominator = dominators.dominator();
-        g.computeRetainedSizes(dominators.order());
-        g.distance = join(distances);
-        g.countUnreachable();
-        g.nearestEdge = NearestRetainers.compute(snapshot, g.rule, g.distance);
+        snapshot.moveEdgeNamesOffHeap();
+        try (HeapSnapshot.Parked idle = snapshot.park(HeapSnapshot.Part.NODE_NAMES, HeapSnapshot.Part.NODE_IDS)) {
+            g.computeDominatorsAndRetainedSizes();
+            g.countUnreachable();
+            g.nearestEdge = NearestRetainers.compute(snapshot, g.rule, g.distance);
+        }
         return g;
     }
 
-    private Dominators.Result dominators() {
-        int n = snapshot.nodeCount();
-        int[] firstRetainer = new int[n + 1];
-        int[] retainerNode = buildRetainers(firstRetainer);
-        return Dominators.compute(snapshot, rule, firstRetainer, retainerNode);
+    private void computeDominatorsAndRetainedSizes() {
+        Dominators.Result dominators = computeDistancesAndDominators();
+        dominator = dominators.dominator();
+        computeRetainedSizes(dominators.order());
+    }
+
+    private Dominators.Result computeDistancesAndDominators() {
+        try (HeapSnapshot.Parked sizes = snapshot.park(HeapSnapshot.Part.SELF_SIZES)) {
+            CompletableFuture<int[]> distances = CompletableFuture.supplyAsync(() -> Distances.compute(snapshot, rule));
+            int[] firstRetainer = new int[snapshot.nodeCount() + 1];
+            int[] retainerNode = buildRetainers(firstRetainer);
+            distance = join(distances); // the BFS queue is gone before the dominator phase allocates
+            Dominators.Result result = Dominators.compute(snapshot, rule, firstRetainer, retainerNode);
+            reclaim();
+            return result;
+        }
+    }
+
+    /**
+     * A full collection at a phase boundary, where big arrays have just died: the next phase reuses their space
+     * instead of growing the heap, which keeps the process's peak memory at the largest phase, not their sum.
+     */
+    private static void reclaim() {
+        System.gc();
     }
 
     private static int[] join(CompletableFuture<int[]> f) {

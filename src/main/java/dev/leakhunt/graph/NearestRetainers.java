@@ -31,39 +31,53 @@ public final class NearestRetainers {
         };
     }
 
-    /** The nearest-retainer edge of every node (-1 where none), given the distances. */
+    /**
+     * The nearest-retainer edge of every node (-1 where none), given the distances. Breadth-first distances make
+     * the least distance among a node's retainers known in advance: the root's 0 when the root holds it (the
+     * synthetic roots, which the first search skips, may also be reached from deeper), else one less than its
+     * own. So only rank and holder order remain to compare, and holders arrive in increasing ordinal: at an equal
+     * rank the later holder wins, but not a later edge of the same holder.
+     */
     static int[] compute(HeapSnapshot s, RetentionRule rule, int[] distance) {
         int n = s.nodeCount();
+        int root = s.rootOrdinal();
+        int rootFirst = s.firstEdge(root);
+        int rootEnd = s.endEdge(root);
         byte[] rankOfType = new byte[s.meta().edgeTypes().size()];
         for (int t = 0; t < rankOfType.length; t++) {
             rankOfType[t] = (byte) rankOf(s.meta().edgeTypes().get(t));
         }
         int[] nearest = new int[n];
         Arrays.fill(nearest, -1);
-        int[] holderOf = new int[n]; // the chosen holder while this pass runs
         for (int from = 0; from < n; from++) {
             int d = distance[from];
             if (d == HeapGraph.UNREACHABLE) {
                 continue;
             }
-            for (int e = s.firstEdge(from), end = s.endEdge(from); e < end; e++) {
+            boolean fromRoot = from == root;
+            int firstOwn = s.firstEdge(from);
+            for (int e = firstOwn, end = s.endEdge(from); e < end; e++) {
                 int to = s.edgeTo(e);
-                if (d >= distance[to] || !rule.retains(from, e)) {
+                if (!fromRoot && d != distance[to] - 1 || to == root || !rule.retains(from, e)) {
                     continue;
                 }
                 int current = nearest[to];
-                if (current < 0) {
-                    nearest[to] = e;
-                    holderOf[to] = from;
+                boolean currentFromRoot = current >= rootFirst && current < rootEnd;
+                if (current >= 0 && currentFromRoot != fromRoot) {
+                    if (fromRoot) {
+                        nearest[to] = e; // the root is nearer than any other holder
+                    }
                     continue;
                 }
-                int currentDistance = distance[holderOf[to]];
+                if (current < 0) {
+                    nearest[to] = e;
+                    continue;
+                }
                 int rank = rankOfType[s.edgeType(e)];
                 int currentRank = rankOfType[s.edgeType(current)];
-                if (d < currentDistance || d == currentDistance
-                        && (from == holderOf[to] ? rank < currentRank : rank <= currentRank)) {
+                boolean sameHolder = current >= firstOwn;
+                if (sameHolder ? rank < currentRank : rank <= currentRank) {
                     nearest[to] = e;
-                    holderOf[to] = from;
                 }
             }
         }

@@ -1,5 +1,13 @@
 package dev.leakhunt.snapshot;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.IntBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
 /**
  * A parsed heap snapshot as flat arrays indexed by node and edge <em>ordinal</em> (not the field indexes of the
  * file). Node {@code n}'s outgoing edges are ordinals {@code firstEdge[n]} to {@code firstEdge[n + 1] - 1}; an
@@ -11,14 +19,16 @@ public final class HeapSnapshot {
     private final int nodeCount;
     private final int edgeCount;
     private final byte[] nodeType;
-    private final int[] nodeName;
-    private final int[] nodeId;
-    private final int[] selfSize;          // a size, or -1 - i for largeSelfSize[i] (sizes of 2 GiB and more)
+    // nodeName, nodeId, selfSize and edgeNameOrIndex are null while parked (see parkIdleArrays)
+    private int[] nodeName;
+    private int[] nodeId;
+    private int[] selfSize;                // a size, or -1 - i for largeSelfSize[i] (sizes of 2 GiB and more)
     private final long[] largeSelfSize;
     private final int[] firstEdge;
     private final byte[] edgeType;
-    private final int[] edgeNameOrIndex;
-    private final int[] edgeTo;
+    private int[] edgeNameOrIndex;
+    private IntBuffer edgeNamesOffHeap;    // edgeNameOrIndex once moved off the heap (see moveEdgeNamesOffHeap)
+    private int[] edgeTo;
     private final StringTable strings;
 
     HeapSnapshot(SnapshotMeta meta, String source, byte[] nodeType, int[] nodeName, int[] nodeId, int[] selfSize,
@@ -125,7 +135,34 @@ public final class HeapSnapshot {
 
     /** An element or hidden edge's index, or the string index of any other edge's name. */
     public int edgeNameOrIndex(int edge) {
-        return edgeNameOrIndex[edge];
+        int[] onHeap = edgeNameOrIndex;
+        return onHeap != null ? onHeap[edge] : edgeNamesOffHeap.get(edge);
+    }
+
+    /**
+     * Moves the edge names (a sixth of the snapshot, and read only for the few edges a report shows) into a
+     * memory-mapped temporary file: only the pages read count against the process's memory. The file is unlinked
+     * at once and lives as long as the mapping. Stays on the heap when the file cannot be made, or when it would
+     * exceed one mapping (2 GiB, 500 M edges).
+     */
+    public void moveEdgeNamesOffHeap() {
+        if (edgeNameOrIndex == null || (long) edgeCount * 4 > Integer.MAX_VALUE) {
+            return;
+        }
+        Path file = null;
+        try {
+            file = Files.createTempFile("leakhunt-", ".edge-names");
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                IntArrays.write(channel, edgeNameOrIndex);
+                edgeNamesOffHeap = channel.map(FileChannel.MapMode.READ_ONLY, 0, (long) edgeCount * 4)
+                        .order(java.nio.ByteOrder.nativeOrder()).asIntBuffer();
+            }
+            edgeNameOrIndex = null;
+        } catch (IOException e) {
+            edgeNamesOffHeap = null; // stays on the heap
+        } finally {
+            Parked.deleteQuietly(file);
+        }
     }
 
     public int edgeTo(int edge) {
@@ -143,6 +180,101 @@ public final class HeapSnapshot {
             sum += selfSize(n);
         }
         return sum;
+    }
+
+    /** The int arrays that can be parked on disk while a phase does not read them. */
+    public enum Part { NODE_NAMES, NODE_IDS, SELF_SIZES, EDGE_NAMES, EDGE_TARGETS }
+
+    /**
+     * Moves arrays that the next phase does not read to a temporary file until the returned handle is closed, so
+     * that the phase's own arrays can take their place: the graph phases park names, ids and sizes (about 40% of
+     * the snapshot), the class summary the edges. Reading a parked part meanwhile fails with a
+     * NullPointerException. When the file cannot be written the arrays simply stay in memory.
+     */
+    public Parked park(Part... parts) {
+        return Parked.park(this, parts);
+    }
+
+    private int[] get(Part part) {
+        return switch (part) {
+            case NODE_NAMES -> nodeName;
+            case NODE_IDS -> nodeId;
+            case SELF_SIZES -> selfSize;
+            case EDGE_NAMES -> edgeNameOrIndex;
+            case EDGE_TARGETS -> edgeTo;
+        };
+    }
+
+    private void set(Part part, int[] array) {
+        switch (part) {
+            case NODE_NAMES -> nodeName = array;
+            case NODE_IDS -> nodeId = array;
+            case SELF_SIZES -> selfSize = array;
+            case EDGE_NAMES -> edgeNameOrIndex = array;
+            case EDGE_TARGETS -> edgeTo = array;
+        }
+    }
+
+    /** Arrays parked by {@link #park}, on disk until {@link #close}. */
+    public static final class Parked implements AutoCloseable {
+        private final HeapSnapshot snapshot;
+        private final Part[] parts;
+        private final Path file;
+
+        private Parked(HeapSnapshot snapshot, Part[] parts, Path file) {
+            this.snapshot = snapshot;
+            this.parts = parts;
+            this.file = file;
+        }
+
+        static Parked park(HeapSnapshot s, Part[] parts) {
+            Path file = null;
+            try {
+                file = Files.createTempFile("leakhunt-", ".parked");
+                try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    for (Part part : parts) {
+                        IntArrays.write(out, s.get(part));
+                    }
+                }
+            } catch (IOException e) {
+                deleteQuietly(file);
+                return new Parked(s, parts, null); // not parked: everything stays where it was
+            }
+            for (Part part : parts) {
+                s.set(part, null);
+            }
+            System.gc(); // a full collection now lets the next phase reuse the space instead of growing the heap
+            return new Parked(s, parts, file);
+        }
+
+        /** Reads the arrays back; an unreadable temporary file is an error of the machine, said as such. */
+        @Override
+        public void close() {
+            if (file == null) {
+                return;
+            }
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                for (Part part : parts) {
+                    boolean ofNodes = part != Part.EDGE_NAMES && part != Part.EDGE_TARGETS;
+                    snapshot.set(part, IntArrays.read(in, ofNodes ? snapshot.nodeCount : snapshot.edgeCount));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(new IOException("cannot read back the temporary file '" + file
+                        + "': " + e.getMessage(), e));
+            } finally {
+                deleteQuietly(file);
+            }
+        }
+
+        private static void deleteQuietly(Path file) {
+            try {
+                if (file != null) {
+                    Files.deleteIfExists(file);
+                }
+            } catch (IOException ignored) {
+                // a temporary file left in the temporary directory
+            }
+        }
     }
 
     /** The bytes the arrays of a snapshot of this shape take, strings aside. */
