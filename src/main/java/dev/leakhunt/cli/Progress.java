@@ -21,7 +21,15 @@ class Progress implements AutoCloseable {
     }
 
     static Progress start(PrintWriter err, String task, long max, LongSupplier done) {
-        return new Bar(err, task, max, done);
+        return start(err, task, max, " MiB", 1 << 20, done);
+    }
+
+    /**
+     * A bar counting in {@code unit}s of {@code unitSize} (e.g. {@code " MiB"}, 2^20, or {@code ""}, 1 for a plain
+     * count); a {@code max} of -1 draws a bar of unknown length.
+     */
+    static Progress start(PrintWriter err, String task, long max, String unit, long unitSize, LongSupplier done) {
+        return new Bar(err, task, max, unit, unitSize, done);
     }
 
     void phase(String name) {
@@ -37,7 +45,7 @@ class Progress implements AutoCloseable {
     private static final class Bar extends Progress {
         private final ProgressBar bar;
 
-        Bar(PrintWriter err, String task, long max, LongSupplier done) {
+        Bar(PrintWriter err, String task, long max, String unit, long unitSize, LongSupplier done) {
             PrintStream stream = new PrintStream(new OutputStream() {
                 @Override
                 public void write(int b) {
@@ -57,7 +65,7 @@ class Progress implements AutoCloseable {
             bar = new ProgressBarBuilder()
                     .setTaskName(task)
                     .setInitialMax(max)
-                    .setUnit(" MiB", 1 << 20)
+                    .setUnit(unit, unitSize)
                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                     .setUpdateIntervalMillis(200)
                     .setConsumer(new ConsoleProgressBarConsumer(stream))
