@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
                 AnalyzeCommand.class,
                 DiffCommand.class,
                 ExploreCommand.class,
+                SnapshotCommand.class,
                 CommandLine.HelpCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class
         },
