@@ -21,12 +21,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A DevTools endpoint for faults a real target will not produce: one loopback port serving {@code /json/version}
  * and {@code /json/list} over plain HTTP and a WebSocket (handshake and framing written out here, RFC 6455) on
  * which every command goes to a {@link Script}. The script answers as it likes: whole, in fragments, wrongly,
- * never, or by dropping the connection.
+ * never, or by dropping the connection. Public for the CLI's tests ({@code leakhunt snapshot --port}).
  */
-final class FakeDevTools implements AutoCloseable {
+public final class FakeDevTools implements AutoCloseable {
 
     /** Answers one command; {@code id} and {@code method} are the command's. */
-    interface Script {
+    public interface Script {
         void onCommand(long id, String method, Map<String, Object> params, Connection connection) throws IOException;
     }
 
@@ -35,7 +35,7 @@ final class FakeDevTools implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    FakeDevTools(Script script) throws IOException {
+    public FakeDevTools(Script script) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.script = script;
         this.acceptor = new Thread(this::acceptLoop, "fake-devtools");
@@ -43,7 +43,7 @@ final class FakeDevTools implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
@@ -150,7 +150,7 @@ final class FakeDevTools implements AutoCloseable {
     private static final int PING = 9;
 
     /** The server side of one WebSocket. */
-    final class Connection {
+    public final class Connection {
 
         private final Socket socket;
         private final DataInputStream in;
@@ -205,12 +205,12 @@ final class FakeDevTools implements AutoCloseable {
         }
 
         /** Sends {@code text} as one message in one frame. */
-        synchronized void send(String text) throws IOException {
+        public synchronized void send(String text) throws IOException {
             frame(true, TEXT, text.getBytes(StandardCharsets.UTF_8));
         }
 
         /** Sends {@code text} as one message split into {@code parts} frames (a text frame, then continuations). */
-        synchronized void sendInParts(String text, int parts) throws IOException {
+        public synchronized void sendInParts(String text, int parts) throws IOException {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             int step = Math.max(1, (bytes.length + parts - 1) / parts);
             for (int from = 0, n = 0; from < bytes.length; from += step, n++) {
@@ -220,12 +220,12 @@ final class FakeDevTools implements AutoCloseable {
         }
 
         /** Sends a close frame, as a target does when it closes the connection in an orderly way. */
-        synchronized void sendClose() throws IOException {
+        public synchronized void sendClose() throws IOException {
             frame(true, CLOSE, new byte[] {0x03, (byte) 0xe8});
         }
 
         /** Drops the TCP connection without a close frame, as a target that dies does. */
-        void drop() throws IOException {
+        public void drop() throws IOException {
             socket.setSoLinger(true, 0);
             socket.close();
         }

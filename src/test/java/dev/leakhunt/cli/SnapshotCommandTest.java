@@ -1,0 +1,349 @@
+package dev.leakhunt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.leakhunt.analysis.Units;
+import dev.leakhunt.testing.Cli;
+import dev.leakhunt.testing.NodeSample;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * {@code leakhunt snapshot} end to end against real Node.js processes: the sql.js service of the seed story after
+ * {@value #OPS} leaking operations (each keeps one copy of its 2 MiB database), shared by the tests, started with
+ * {@code --inspect-port=0} so that SIGUSR1 opens a free port. After every test its only listening port must be its
+ * HTTP port again, and it must still serve.
+ */
+@ResourceLock("node-inspector-ports")
+class SnapshotCommandTest {
+    static final int OPS = 5;
+    private static final Pattern OPENED = Pattern.compile("opened the inspector of pid \\d+ on 127\\.0\\.0\\.1:(\\d+) ");
+    private static final Pattern LISTENING = Pattern.compile("Debugger listening on (ws://127\\.0\\.0\\.1:(\\d+)/\\S+)");
+
+    static NodeSample sql;
+    static long dbBytes;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startTheService() throws IOException {
+        assumeTrue(NodeSample.nodeAvailable(), "node is not installed");
+        assumeTrue(Files.isDirectory(NodeSample.samplesDir().resolve("sqljs-memfs-leak/node_modules/sql.js")),
+                "run npm ci in samples/sqljs-memfs-leak");
+        sql = NodeSample.start("sqljs-memfs-leak", "leak", OPS, "--inspect-port=0");
+        dbBytes = sql.number("dbBytes");
+    }
+
+    @AfterAll
+    static void stopTheService() {
+        if (sql != null) {
+            sql.close();
+        }
+    }
+
+    @AfterEach
+    void theServiceRunsOnWithNoInspectorLeftOpen() throws IOException {
+        assertEquals(Set.of(sql.port()), listeningPorts(sql.pid()));
+        assertTrue(sql.isAlive());
+        assertEquals((long) OPS, sql.op(0).get("ops"));
+    }
+
+    /** The TCP ports that {@code pid}'s own sockets listen on: its socket inodes among the LISTEN rows. */
+    static Set<Integer> listeningPorts(long pid) throws IOException {
+        Set<String> inodes = new HashSet<>();
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[")) {
+                        inodes.add(link.substring(8, link.length() - 1));
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        Set<Integer> ports = new TreeSet<>();
+        for (String table : List.of("tcp", "tcp6")) {
+            List<String> rows;
+            try (InputStream in = Files.newInputStream(Path.of("/proc/" + pid + "/net/" + table))) {
+                rows = new String(in.readAllBytes(), StandardCharsets.US_ASCII).lines().skip(1).toList();
+            }
+            for (String row : rows) {
+                String[] f = row.trim().split("\\s+");
+                if (f[3].equals("0A") && inodes.contains(f[9])) {
+                    ports.add(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
+                }
+            }
+        }
+        return ports;
+    }
+
+    private static int openedPort(Cli r) {
+        Matcher m = OPENED.matcher(r.err());
+        assertTrue(m.find(), r.toString());
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static void assertOwnerOnlySnapshot(Path file) throws IOException {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".part")));
+        try (InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(Files.newInputStream(file))
+                : Files.newInputStream(file)) {
+            assertEquals("{\"snapshot\":", new String(in.readNBytes(12), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
+    void theSqlJsServiceShowsOneGroupOfOpsTimesTheDatabase() throws IOException {
+        Path out = dir.resolve("sql.heapsnapshot");
+        Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "-o", out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        int inspectorPort = openedPort(r);
+        assertEquals("leakhunt snapshot: opened the inspector of pid " + sql.pid() + " on 127.0.0.1:" + inspectorPort
+                + " with SIGUSR1\nleakhunt snapshot: closed the inspector of pid " + sql.pid() + " on 127.0.0.1:"
+                + inspectorPort + "\n", r.err());
+
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).matches("Process pid " + sql.pid() + " \\(node\\) · Node\\.js v\\d+\\.\\d+\\.\\d+ · "
+                + "inspector 127\\.0\\.0\\.1:" + inspectorPort), lines.get(0));
+        assertTrue(lines.get(1).startsWith("  rss "), lines.get(1));
+        assertTrue(lines.get(2).startsWith("  Triage: external memory ("), lines.get(2));
+        assertTrue(lines.get(3).endsWith("a native leak, which --max-old-space-size cannot help."), lines.get(3));
+        assertTrue(r.out().contains("Heap snapshot '" + out + "': "), r.out());
+        // the group's rank depends on how large sql.js's own WebAssembly memory has grown
+        assertTrue(Pattern.compile("(?m)^#\\d+  " + OPS + " × system / JSArrayBufferData @ "
+                + Pattern.quote(Units.bytes(dbBytes) + " = " + Units.bytes(OPS * dbBytes)) + "$")
+                .matcher(r.out()).find(), r.out());
+        assertTrue(r.out().contains("{name: \"dbfile_"), "the MEMFS file names in the chain: " + r.out());
+        assertTrue(r.out().contains(OPS + " of " + OPS + " share this chain"), r.out());
+        assertOwnerOnlySnapshot(out);
+    }
+
+    @Test
+    void jsonHasTheProcessItsMemoryAndTheCapture() throws IOException {
+        Path out = dir.resolve("sql.heapsnapshot.gz");
+        Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "-o", out.toString(), "--json", "--top", "3");
+        assertEquals(0, r.exit(), r.toString());
+        Map<String, Object> doc = SnapshotCommandFaultsTest.Json.object(r.out());
+        Map<String, Object> process = SnapshotCommandFaultsTest.Json.map(doc, "process");
+        assertEquals(sql.pid(), process.get("pid"));
+        assertTrue(String.valueOf(process.get("nodeVersion")).matches("v\\d+\\.\\d+\\.\\d+.*"), process.toString());
+        assertEquals("native", process.get("triage"));
+        Map<String, Object> usage = SnapshotCommandFaultsTest.Json.map(process, "memoryUsage");
+        long arrayBuffers = (Long) usage.get("arrayBuffers");
+        assertTrue(arrayBuffers >= OPS * dbBytes, usage.toString());
+        assertTrue((Long) usage.get("external") >= arrayBuffers, usage.toString());
+        assertTrue((Long) usage.get("rss") > (Long) usage.get("heapTotal"), usage.toString());
+        assertTrue((Long) usage.get("heapTotal") >= (Long) usage.get("heapUsed"), usage.toString());
+
+        Map<String, Object> capture = SnapshotCommandFaultsTest.Json.map(doc, "capture");
+        assertEquals(out.toString(), capture.get("file"));
+        assertEquals(Files.size(out), capture.get("bytes"));
+        assertTrue((Long) capture.get("millis") > 0);
+        assertOwnerOnlySnapshot(out);
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> groups = (List<Map<String, Object>>) doc.get("groups");
+        assertTrue(groups.stream().anyMatch(g -> g.get("count").equals((long) OPS)
+                && g.get("sizeBytes").equals(dbBytes) && g.get("totalBytes").equals(OPS * dbBytes)), groups.toString());
+        Map<String, Object> metrics = SnapshotCommandFaultsTest.Json.map(doc, "metrics");
+        assertEquals(arrayBuffers, metrics.get("array-buffers-bytes"));
+        assertEquals(usage.get("rss"), metrics.get("rss-bytes"));
+        assertTrue((Long) metrics.get("native-bytes") >= OPS * dbBytes, metrics.toString());
+        assertEquals(List.of(), doc.get("failed"));
+    }
+
+    @Test
+    void failIfOnTheProcessFiguresDecidesTheExitCode() throws IOException {
+        Cli leak = Cli.run("snapshot", Long.toString(sql.pid()), "--no-analyze", "-o",
+                dir.resolve("a.heapsnapshot").toString(), "--fail-if", "array-buffers-bytes > 1MiB");
+        assertEquals(1, leak.exit(), leak.toString());
+        assertTrue(leak.err().contains("leakhunt snapshot: assertion failed: array-buffers-bytes > 1MiB "
+                + "(array-buffers-bytes is "), leak.err());
+        Cli fine = Cli.run("snapshot", Long.toString(sql.pid()), "--no-analyze", "-o",
+                dir.resolve("b.heapsnapshot").toString(), "--fail-if", "array-buffers-bytes > 1GiB");
+        assertEquals(0, fine.exit(), fine.toString());
+        assertFalse(fine.err().contains("assertion failed"), fine.err());
+    }
+
+    @Test
+    void noAnalyzeWritesTheDefaultNameIntoAnOutputDirectory() throws IOException {
+        Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "--no-analyze", "--gzip", "-o", dir.toString());
+        assertEquals(0, r.exit(), r.toString());
+        List<Path> files;
+        try (var list = Files.list(dir)) {
+            files = list.toList();
+        }
+        assertEquals(1, files.size(), files.toString());
+        Path file = files.get(0);
+        assertTrue(file.getFileName().toString().matches("node-" + sql.pid() + "-\\d{8}-\\d{6}\\.heapsnapshot\\.gz"),
+                file.toString());
+        assertOwnerOnlySnapshot(file);
+        assertTrue(r.out().contains("Heap snapshot '" + file + "': "), r.out());
+        assertTrue(r.out().contains("'leakhunt analyze " + file + "' shows what holds it."), r.out());
+        assertFalse(r.out().contains("ArrayBuffer backing-store groups"), "no analysis: " + r.out());
+    }
+
+    @Test
+    void withoutOutputTheDefaultNameGoesToTheWorkingDirectory() throws Exception {
+        // A JVM of its own, since the working directory of this one cannot change.
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process jvm = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LeakHunt.class.getName(),
+                "snapshot", Long.toString(sql.pid()), "--no-analyze").directory(dir.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        assertTrue(jvm.waitFor(60, TimeUnit.SECONDS));
+        String out = Files.readString(dir.resolve("stdout.txt"));
+        assertEquals(0, jvm.exitValue(), out + Files.readString(dir.resolve("stderr.txt")));
+        List<Path> snapshots;
+        try (var list = Files.list(dir)) {
+            snapshots = list.filter(f -> f.getFileName().toString().endsWith(".heapsnapshot")).toList();
+        }
+        assertEquals(1, snapshots.size(), snapshots.toString());
+        String name = snapshots.get(0).getFileName().toString();
+        assertTrue(name.matches("node-" + sql.pid() + "-\\d{8}-\\d{6}\\.heapsnapshot"), name);
+        assertTrue(out.contains("Heap snapshot '" + name + "': "), out);
+        assertOwnerOnlySnapshot(snapshots.get(0));
+    }
+
+    @Test
+    void aProcessThatIsNotNodeIsRefusedAndLeftRunning() throws Exception {
+        Process sleep = new ProcessBuilder("sleep", "60").start();
+        try {
+            Cli r = Cli.run("snapshot", Long.toString(sleep.pid()), "-o", dir.resolve("x.heapsnapshot").toString());
+            assertEquals(3, r.exit(), r.toString());
+            assertTrue(r.err().matches("leakhunt snapshot: pid " + sleep.pid() + " is not a Node\\.js process "
+                    + "\\('/.*sleep'\\)\n"), r.err());
+            assertEquals("", r.out());
+            Thread.sleep(100);
+            assertTrue(sleep.isAlive(), "not signalled");
+        } finally {
+            sleep.destroyForcibly();
+        }
+        try (var list = Files.list(dir)) {
+            assertEquals(0, list.count());
+        }
+    }
+
+    @Test
+    void aPidThatDoesNotExistIsExit3() throws IOException {
+        long pidMax;
+        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/kernel/pid_max"))) {
+            pidMax = Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+        }
+        Cli r = Cli.run("snapshot", Long.toString(pidMax + 1));
+        assertEquals(3, r.exit(), r.toString());
+        assertEquals("leakhunt snapshot: no process with pid " + (pidMax + 1) + "\n", r.err());
+    }
+
+    @Test
+    void anUnwritableOutputDirectoryIsExit3WithNoPartAndNoInspectorLeft() throws Exception {
+        Path locked = Files.createDirectory(dir.resolve("locked"));
+        boolean immutable = lock(locked);
+        try {
+            assumeTrue(!Files.isWritable(locked), "cannot make a directory unwritable here");
+            Path out = locked.resolve("x.heapsnapshot");
+            Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "-o", out.toString());
+            assertEquals(3, r.exit(), r.toString());
+            assertEquals("leakhunt snapshot: cannot write to '" + locked + "': permission denied\n", r.err());
+            try (var list = Files.list(locked)) {
+                assertEquals(0, list.count(), "no file, no .part");
+            }
+        } finally {
+            if (immutable) {
+                new ProcessBuilder("chattr", "-i", locked.toString()).start().waitFor();
+            }
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+        }
+        // @AfterEach: no inspector left listening, the service runs on
+    }
+
+    /** Takes write permission away; as root that needs the immutable attribute. Returns whether that was used. */
+    private static boolean lock(Path dir) throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-x------"));
+        if (Files.isWritable(dir)) {
+            Process chattr = new ProcessBuilder("chattr", "+i", dir.toString()).redirectErrorStream(true).start();
+            chattr.getInputStream().readAllBytes();
+            return chattr.waitFor() == 0;
+        }
+        return false;
+    }
+
+    @Test
+    void byPortAndByUrlAnInspectorOpenedAtStartIsUsedAndLeftOpen() throws Exception {
+        try (NodeSample target = NodeSample.start("sqljs-memfs-leak", "leak", 2, "--inspect=127.0.0.1:0")) {
+            Matcher m = null;
+            for (int i = 0; i < 100 && (m == null || !m.find(0)); i++) {
+                m = LISTENING.matcher(target.stderr());
+                Thread.sleep(50);
+            }
+            assertTrue(m.find(0), target.stderr());
+            int inspectorPort = Integer.parseInt(m.group(2));
+            String url = m.group(1);
+
+            Path byPort = dir.resolve("port.heapsnapshot");
+            Cli r = Cli.run("snapshot", "--port", Integer.toString(inspectorPort), "-o", byPort.toString(),
+                    "--top", "3");
+            assertEquals(0, r.exit(), r.toString());
+            assertEquals("", r.err(), "nothing opened or closed");
+            assertTrue(r.out().startsWith("Process pid " + target.pid() + " (node) · Node.js v"), r.out());
+            assertTrue(Pattern.compile("(?m)^#\\d+  2 × system / JSArrayBufferData @ ").matcher(r.out()).find(),
+                    r.out());
+            assertOwnerOnlySnapshot(byPort);
+
+            Cli u = Cli.run("snapshot", "--url", url, "--no-analyze", "-o", dir.toString());
+            assertEquals(0, u.exit(), u.toString());
+            assertTrue(u.out().contains("Heap snapshot '" + dir.resolve("node-" + target.pid() + "-")), u.out());
+
+            assertEquals(Set.of(target.port(), inspectorPort), listeningPorts(target.pid()), "left open");
+            assertTrue(target.isAlive());
+        }
+    }
+
+    @Test
+    void timeoutBoundsTheWaitForAnInspectorThatNeverOpens() throws Exception {
+        // A SIGUSR1 listener of its own stops Node opening the inspector on the signal.
+        Process node = new ProcessBuilder("node", "--inspect-port=0", "-e", "process.on('SIGUSR1', () => {});"
+                + " setInterval(() => {}, 1000); console.log('ready')").start();
+        try {
+            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine());
+            long start = System.nanoTime();
+            Cli r = Cli.run("snapshot", Long.toString(node.pid()), "--timeout", "1s", "-o",
+                    dir.resolve("x.heapsnapshot").toString());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(3, r.exit(), r.toString());
+            assertTrue(r.err().startsWith("leakhunt snapshot: pid " + node.pid() + " opened no inspector within 1 s"
+                    + " of SIGUSR1"), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(millis < 5000, millis + " ms");
+            assertTrue(node.isAlive());
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+}
