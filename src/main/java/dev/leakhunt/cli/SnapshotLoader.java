@@ -21,7 +21,8 @@ final class SnapshotLoader {
     static HeapGraph load(Path file, PrintWriter err, boolean progress) throws IOException {
         BaseCommand.ensureReadableFile(file);
         long fileBytes = Files.size(file);
-        SnapshotReader reader = new SnapshotReader(file).onHeader(meta -> checkFits(file, meta, fileBytes));
+        SnapshotReader reader = new SnapshotReader(file);
+        reader.onHeader(meta -> checkFits(file, meta, fileBytes, reader.isGzip()));
         try (Progress p = progress ? Progress.start(err, "reading", fileBytes, reader::bytesRead) : Progress.NONE) {
             HeapSnapshot snapshot = reader.read();
             p.phase("graph");
@@ -29,15 +30,21 @@ final class SnapshotLoader {
         }
     }
 
-    /** A rough bound of the heap the parse and graph need: their arrays, plus the strings, about a fifth of the file. */
-    static long neededBytes(SnapshotMeta meta, long fileBytes) {
-        return HeapSnapshot.arrayBytes(meta.nodeCount(), meta.edgeCount())
-                + HeapGraph.peakBytes(meta.nodeCount(), meta.edgeCount())
-                + fileBytes / 5 + (64L << 20);
+    /**
+     * A rough bound of the heap the parse and graph need: the snapshot's arrays and strings, plus the graph's peak.
+     * The strings' size is not in the header: take what the file holds beyond its numbers (about five bytes a
+     * number), at least a tenth of it; a gzip file is taken as eight times its size.
+     */
+    static long neededBytes(SnapshotMeta meta, long fileBytes, boolean gzip) {
+        long textBytes = gzip ? fileBytes * 8 : fileBytes;
+        long numbers = meta.nodeCount() * meta.nodeFieldCount() + meta.edgeCount() * meta.edgeFieldCount();
+        long strings = Math.max(textBytes / 10, textBytes - 5 * numbers);
+        return HeapSnapshot.arrayBytes(meta.nodeCount(), meta.edgeCount()) + strings
+                + HeapGraph.peakBytes(meta.nodeCount(), meta.edgeCount()) + (128L << 20);
     }
 
-    private static void checkFits(Path file, SnapshotMeta meta, long fileBytes) throws IOException {
-        long need = neededBytes(meta, fileBytes);
+    private static void checkFits(Path file, SnapshotMeta meta, long fileBytes, boolean gzip) throws IOException {
+        long need = neededBytes(meta, fileBytes, gzip);
         long max = Runtime.getRuntime().maxMemory();
         if (need > max) {
             long gib = (need + (1L << 30) - 1) >> 30;

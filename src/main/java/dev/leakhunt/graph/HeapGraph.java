@@ -199,11 +199,13 @@ public final class HeapGraph {
         return distance[node] == UNREACHABLE;
     }
 
-    /** The bytes the graph's arrays take at their peak, the dominator phase, for a snapshot of this shape. */
+    /**
+     * The bytes the graph phases need beyond the snapshot's own arrays at their peak, the dominator phase: the
+     * retainer index, distances and six arrays of N, less the arrays parked on disk meanwhile.
+     */
     public static long peakBytes(long nodes, long edges) {
-        long retainers = nodes * 4 + edges * 4;
-        long dominatorPhase = nodes * 4L * 6;  // five arrays of N, and the DFS numbers while the DFS runs
-        long distances = nodes * 4L * 2;       // distances and the BFS queue, on the other thread
-        return retainers + dominatorPhase + distances;
+        long added = nodes * 4 + edges * 4 + nodes * 4 + nodes * 4L * 6;
+        long parked = nodes * 4L * 3 + edges * 4;
+        return added - parked;
     }
 }

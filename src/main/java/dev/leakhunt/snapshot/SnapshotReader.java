@@ -29,6 +29,7 @@ public final class SnapshotReader {
     private final Path file;
     private final String what;
     private final AtomicLong bytesRead = new AtomicLong();
+    private boolean gzip;
     private HeaderCheck headerCheck = meta -> { };
 
     // scanner state
@@ -90,6 +91,11 @@ public final class SnapshotReader {
         return this;
     }
 
+    /** Whether the file is gzip-compressed; known once {@link #read} has begun. */
+    public boolean isGzip() {
+        return gzip;
+    }
+
     /** Bytes of the file read so far (compressed bytes for a gzip file); safe to call from another thread. */
     public long bytesRead() {
         return bytesRead.get();
@@ -102,7 +108,8 @@ public final class SnapshotReader {
         int b0 = raw.read();
         int b1 = raw.read();
         raw.reset();
-        InputStream in = (b0 == 0x1f && b1 == 0x8b) ? gunzip(raw) : raw;
+        gzip = b0 == 0x1f && b1 == 0x8b;
+        InputStream in = gzip ? gunzip(raw) : raw;
         input = new ChunkedInput(in, "leakhunt-read");
         try {
             parseTopLevel();
