@@ -25,6 +25,8 @@ public final class Diff {
     /** A verdict names a group only when it holds this share of the growth, and at least {@link #VERDICT_MIN_BYTES}. */
     private static final double VERDICT_SHARE = 0.5;
     private static final long VERDICT_MIN_BYTES = 1L << 20;
+    /** How many groups a verdict may name together. */
+    private static final int VERDICT_GROUPS = 10;
 
     private Diff() {
     }
@@ -240,6 +242,9 @@ public final class Diff {
         DiffResult.Mode mode = interval == null ? DiffResult.Mode.IDS : DiffResult.Mode.SURVIVORS;
         DiffGroup largest = largest(bufferGroups, objectGroups);
         String verdict = verdict(mode, largest, added.bytes());
+        if (verdict == null) {
+            verdict = spreadVerdict(mode, groups, storeBuckets, objectBuckets, added.bytes());
+        }
         return new DiffResult(mode, infos, identity, change, bufferGroups, storeBuckets.size(), objectGroups,
                 objectBuckets.size(), top(groupChanges, top), classChanges, verdict, metrics(change, largest == null
                         ? DiffTotals.ZERO : new DiffTotals(largest.group().count(), largest.group().totalBytes())));
@@ -453,6 +458,39 @@ public final class Diff {
         return what + " hold " + Units.bytes(g.totalBytes()) + ", " + percent + "% of the growth"
                 + (mode == DiffResult.Mode.SURVIVORS ? " that survived" : "") + "; they are held by "
                 + Analysis.holder(g) + (buffers ? ": free or close them there" : ": release them there");
+    }
+
+    /**
+     * When no one group holds most of the growth: the fewest largest groups that do (at most
+     * {@link #VERDICT_GROUPS}), if one node other than the root dominates all their members. A JS-heap leak spreads
+     * over strings, objects and arrays, all held under one collection.
+     */
+    private static String spreadVerdict(DiffResult.Mode mode, DiffGroups groups, List<DiffGroups.Bucket> stores,
+                                        List<DiffGroups.Bucket> objects, long growthBytes) {
+        List<DiffGroups.Bucket> all = new ArrayList<>(stores);
+        all.addAll(objects);
+        all.sort(Comparator.comparingLong((DiffGroups.Bucket b) -> b.total).reversed());
+        List<DiffGroups.Bucket> most = new ArrayList<>();
+        DiffTotals held = DiffTotals.ZERO;
+        for (DiffGroups.Bucket b : all) {
+            if (held.bytes() >= VERDICT_SHARE * growthBytes || most.size() == VERDICT_GROUPS) {
+                break;
+            }
+            most.add(b);
+            held = held.plus(new DiffTotals(b.count, b.total));
+        }
+        if (most.size() < 2 || held.bytes() < VERDICT_MIN_BYTES || held.bytes() < VERDICT_SHARE * growthBytes) {
+            return null;
+        }
+        int dominator = groups.commonDominator(most);
+        if (dominator == groups.root()) {
+            return null;
+        }
+        int percent = (int) Math.round(100.0 * held.bytes() / growthBytes);
+        return Units.count(held.count()) + (mode == DiffResult.Mode.SURVIVORS ? " surviving" : " new")
+                + " objects in the " + most.size() + " largest groups (" + most.get(0).className + " first; "
+                + Units.bytes(held.bytes()) + ", " + percent + "% of the growth) are all held by "
+                + groups.holder(dominator) + ": release them there";
     }
 
     private static String totalsVerdict(DiffGroup top) {

@@ -132,4 +132,33 @@ final class DiffGroups {
         return BufferGroups.describe(describer, new RetainerChains(describer), chains::fullKey,
                 new DominatorTree(describer.graph()), b.nodes, b.count, b.min, b.max, b.total);
     }
+
+    int root() {
+        return describer.graph().root();
+    }
+
+    /** The lowest node that dominates every member of the buckets. */
+    int commonDominator(List<Bucket> buckets) {
+        int count = 0;
+        for (Bucket b : buckets) {
+            count += b.count;
+        }
+        int[] nodes = new int[count];
+        int at = 0;
+        for (Bucket b : buckets) {
+            System.arraycopy(b.nodes, 0, nodes, at, b.count);
+            at += b.count;
+        }
+        return new DominatorTree(describer.graph()).commonDominator(nodes, count);
+    }
+
+    /** A node as a verdict names it, with the edge and node that hold it: {@code (array) @12 (table of Map @11)}. */
+    String holder(int node) {
+        RetainerChains.Path path = new RetainerChains(describer).path(node, 2);
+        String label = describer.ref(node).label();
+        if (path.length() < 2) {
+            return label;
+        }
+        return label + " (" + describer.edgeName(path.edges()[1]) + " of " + describer.ref(path.nodes()[1]).label() + ")";
+    }
 }

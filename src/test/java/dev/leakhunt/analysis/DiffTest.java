@@ -177,6 +177,37 @@ public class DiffTest {
         assertTrue(r.bufferGroups().isEmpty());
     }
 
+    @Test
+    void growthSpreadOverSeveralGroupsIsTracedToWhatHoldsThemAll() throws IOException {
+        DiffResult r = diff(handlers(2), handlers(7));
+        assertEquals(5, r.objectGroups().get(0).group().count());
+        assertTrue(r.verdict().startsWith("10 new objects in the 2 largest groups ("), r.verdict());
+        assertTrue(r.verdict().contains("% of the growth) are all held by (array) @"), r.verdict());
+        assertTrue(r.verdict().endsWith("(table of Map @49): release them there"), r.verdict());
+    }
+
+    /**
+     * A JS-heap leak: {@code global.handlers} is a Map whose table holds closures, each with a context holding a
+     * RequestContext, a long string and a Blob of 150 KB each: no one class is half of the growth.
+     */
+    private static SnapshotBuilder handlers(int count) {
+        SnapshotBuilder b = new SnapshotBuilder();
+        int global = b.node("object", "global", 40, 17);
+        int map = b.node("object", "Map", 32, 49);
+        int table = b.node("array", "", 64, 65);
+        b.edge(b.root(), "shortcut", "global", global).prop(global, "handlers", map).edge(map, "internal", "table", table);
+        for (int i = 0; i < count; i++) {
+            long id = 1001 + 160L * i;
+            int closure = b.node("closure", "onRequestDone", 32, id);
+            int context = b.node("object", "system / Context", 40, id + 16);
+            b.edge(table, "element", i, closure).edge(closure, "internal", "context", context);
+            b.edge(context, "context", "ctx", b.node("object", "RequestContext", 150_000, id + 32));
+            b.edge(context, "context", "payload", b.node("string", "x".repeat(20) + i, 150_000, id + 48));
+            b.edge(context, "context", "blob", b.node("object", "Blob", 150_000, id + 64));
+        }
+        return b;
+    }
+
     /** One buffer held by {@code global.<property>}. */
     private static SnapshotBuilder held(String property) {
         SnapshotBuilder b = new SnapshotBuilder();
