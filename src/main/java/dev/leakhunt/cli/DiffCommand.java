@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {" 0:success", " 1:a --fail-if assertion held", " 2:usage error", " 3:bad input",
                 " 4:internal error"},
         footerHeading = "%nMetrics for --fail-if:%n",
-        footer = {"  growth-bytes          self bytes of the new objects (that survive, with three snapshots)",
+        footer = {"  growth-bytes          self bytes of the new objects (with C: those alive in C)",
                 "  new-objects           how many new objects",
                 "  new-native-bytes      bytes of the new ArrayBuffer backing stores",
                 "  largest-growth-bytes  bytes of the largest group of new objects",
@@ -31,9 +31,9 @@ import picocli.CommandLine.Parameters;
                 "  freed-bytes           their self bytes"})
 final class DiffCommand extends BaseCommand {
 
-    @Parameters(arity = "2..3", paramLabel = "SNAPSHOT",
-            description = "Two snapshots (earlier, later) or three (before an action, after it, after it should have "
-                    + "released its memory); .heapsnapshot, plain or gzip-compressed.")
+    @Parameters(arity = "2..3", paramLabel = "A B [C]", hideParamSyntax = true,
+            description = "Two snapshots of one process (earlier, later) or three (before an action, after it, after "
+                    + "it should have released its memory); .heapsnapshot, plain or gzip-compressed.")
     List<Path> files;
 
     @Mixin
