@@ -32,9 +32,6 @@ class Progress implements AutoCloseable {
         return new Bar(err, task, max, unit, unitSize, done);
     }
 
-    void phase(String name) {
-    }
-
     void max(long max) {
     }
 
@@ -88,11 +85,6 @@ class Progress implements AutoCloseable {
         }
 
         private final Thread poller;
-
-        @Override
-        void phase(String name) {
-            bar.setExtraMessage(name);
-        }
 
         @Override
         void max(long max) {

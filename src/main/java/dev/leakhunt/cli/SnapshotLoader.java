@@ -23,9 +23,11 @@ final class SnapshotLoader {
         long fileBytes = Files.size(file);
         SnapshotReader reader = new SnapshotReader(file);
         reader.onHeader(meta -> checkFits(file, meta, fileBytes, reader.isGzip()));
+        HeapSnapshot snapshot;
         try (Progress p = progress ? Progress.start(err, "reading", fileBytes, reader::bytesRead) : Progress.NONE) {
-            HeapSnapshot snapshot = reader.read();
-            p.phase("graph");
+            snapshot = reader.read();
+        }
+        try (Progress p = progress ? Progress.start(err, "dominators", -1, "", 1, () -> 0) : Progress.NONE) {
             return HeapGraph.build(snapshot);
         }
     }
