@@ -371,7 +371,8 @@ public final class Diff {
     }
 
     /**
-     * Snapshots of different processes: ids mean nothing across them, so the class totals and the backing-store
+     * Ids that do not match (different processes, or V8's ids reset in between: an inspector session that ends
+     * clears them, {@code HeapProfiler.disable}): the class totals and the backing-store
      * groups are compared, and the groups that grew are shown as they stand in the last snapshot.
      */
     private static DiffResult totals(DiffBaseline first, HeapGraph last, DiffGroups groups,

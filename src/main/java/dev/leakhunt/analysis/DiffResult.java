@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Everything {@code diff} reports. In {@link Mode#IDS} and {@link Mode#SURVIVORS} the groups hold the new objects
- * (matched by id) of the last snapshot; in {@link Mode#TOTALS} (snapshots of different processes) they hold the
+ * (matched by id) of the last snapshot; in {@link Mode#TOTALS} (ids that do not match) they hold the
  * backing-store groups whose totals grew. {@code metrics} are the figures {@code --fail-if} tests.
  */
 public record DiffResult(Mode mode, List<SnapshotInfo> snapshots, Identity identity, Change change,
@@ -19,7 +19,10 @@ public record DiffResult(Mode mode, List<SnapshotInfo> snapshots, Identity ident
         IDS,
         /** Three snapshots of one process: objects allocated between the first two and alive in the third. */
         SURVIVORS,
-        /** Snapshots of different processes: class and backing-store group totals compared. */
+        /**
+         * Ids that do not name the same objects: snapshots of different processes, or of one process whose ids were
+         * reset in between (an inspector session that ends clears them). Class and backing-store totals compared.
+         */
         TOTALS;
 
         public String jsonName() {

@@ -17,7 +17,9 @@ import picocli.CommandLine.Parameters;
                 + "grouped by retainer chain (backing stores first), with a chain and the common dominator of each "
                 + "group; backing-store groups that grew or shrank; what was freed, by class.",
                 "With three snapshots A B C: the objects allocated between A and B that are still alive in C.",
-                "Snapshots of different processes are compared by class and backing-store totals instead."},
+                "When the ids do not name the same objects (snapshots of different processes, or an inspector "
+                        + "session ended between them, which resets V8's ids), class and backing-store totals are "
+                        + "compared instead."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {" 0:success", " 1:a --fail-if assertion held", " 2:usage error", " 3:bad input",
                 " 4:internal error"},
@@ -64,15 +66,16 @@ final class DiffCommand extends BaseCommand {
         return Diff.interval(first, SnapshotLoader.load(file, err(), report.showProgress()));
     }
 
-    /** One line on stderr when the snapshots are not of one process, or look given in the wrong order. */
+    /** One line on stderr when the ids do not match, or the snapshots look given in the wrong order. */
     private void warn(DiffResult result, DiffInterval interval) {
         String prefix = spec.qualifiedName() + ": ";
         if (result.mode() == DiffResult.Mode.TOTALS) {
             boolean middle = interval != null && !interval.identity().sameProcess();
             DiffResult.Identity id = middle ? interval.identity() : result.identity();
             Path other = middle ? files.get(1) : files.get(files.size() - 1);
-            err().println(prefix + "'" + files.get(0) + "' and '" + other + "' are not snapshots of one process ("
-                    + describe(id) + "); comparing class and backing-store totals instead");
+            err().println(prefix + "the node ids of '" + files.get(0) + "' and '" + other + "' do not name the same "
+                    + "objects (" + describe(id) + "): different processes, or an inspector session ended between the "
+                    + "snapshots, which resets V8's ids; comparing class and backing-store totals instead");
             return;
         }
         if (result.identity().looksSwapped() || interval != null && interval.identity().looksSwapped()) {
@@ -88,7 +91,7 @@ final class DiffCommand extends BaseCommand {
         if (id.checkedIds() == 0) {
             return "they share " + id.sharedIds() + " node ids";
         }
-        return "of the node ids both hold, only " + Math.round(100.0 * id.agreeingIds() / id.checkedIds())
-                + "% of those sampled name the same objects";
+        return "of the ids both hold, " + Math.round(100.0 * id.agreeingIds() / id.checkedIds())
+                + "% of those sampled agree";
     }
 }

@@ -60,7 +60,8 @@ public final class DiffReport {
         out.println(switch (r.mode()) {
             case IDS -> "Diff of two snapshots of one process, matched by node id";
             case SURVIVORS -> "Diff of three snapshots of one process: objects allocated between A and B still alive in C";
-            case TOTALS -> "Diff of snapshots of different processes, by class and backing-store totals";
+            case TOTALS -> "Diff by class and backing-store totals: the node ids do not match (different processes, "
+                    + "or ids reset between the snapshots)";
         });
         for (int i = 0; i < r.snapshots().size(); i++) {
             DiffResult.SnapshotInfo s = r.snapshots().get(i);
@@ -72,16 +73,18 @@ public final class DiffReport {
         String sampled = id.checkedIds() == 0 ? "" : "; of " + count(id.checkedIds()) + " sampled, "
                 + percent(id.agreeingIds(), id.checkedIds()) + " name the same objects in both";
         out.println("  " + count(id.sharedIds()) + " heap-object ids in both " + first() + " and " + last() + sampled
-                + (r.mode() == DiffResult.Mode.TOTALS ? " (not one process)" : ""));
+                + (r.mode() == DiffResult.Mode.TOTALS ? " (ids do not match)" : ""));
     }
 
     private void totals(PrintWriter out) {
         DiffResult.Change c = r.change();
         out.println();
         if (r.mode() == DiffResult.Mode.TOTALS) {
-            out.println("Growth (sum over classes that grew): " + count(c.added().count()) + " objects, "
+            out.println("Growth (sum over classes that grew): " + count(c.added().count())
+                    + (c.added().count() == 1 ? " object, " : " objects, ")
                     + bytes(c.added().bytes()) + " · backing-store groups that grew: " + bytes(c.addedStores().bytes()));
-            out.println("Shrinkage (sum over classes that shrank): " + count(c.freed().count()) + " objects, "
+            out.println("Shrinkage (sum over classes that shrank): " + count(c.freed().count())
+                    + (c.freed().count() == 1 ? " object, " : " objects, ")
                     + bytes(c.freed().bytes()));
         } else {
             if (c.allocated() != null) {
