@@ -13,6 +13,10 @@
 # shows the group that grew, its chain and its common dominator), 2 or more an error.
 # --mode leak (default) must fail; --mode fixed must pass. --out keeps the snapshots (default: a temporary
 # folder, removed on exit). Environment: LEAKHUNT (default scripts/leakhunt), NODE (default node).
+#
+# Each `leakhunt snapshot` is its own inspector session, and V8 clears its object ids when a session ends, so the
+# two snapshots' ids do not match: `leakhunt diff` says so on stderr and compares class and backing-store totals,
+# which still shows the group that grew, its chain and its common dominator.
 set -euo pipefail
 
 usage() {
