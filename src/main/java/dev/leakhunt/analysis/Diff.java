@@ -18,7 +18,9 @@ import java.util.Set;
  * the ids allocated since the first, and {@link #compare} matches the last snapshot against them.
  *
  * <p>Ids: V8 numbers heap objects (and the native nodes V8 itself describes, such as backing stores) with odd ids
- * that stay with an object for the life of the process. Embedder nodes ({@code Node / …}) get even ids, and Node
+ * that stay with an object as long as V8 keeps its id map: for the life of the process, except that an inspector
+ * session that ends clears it ({@code HeapProfiler.disable}), after which ids are handed out afresh and mostly
+ * name other objects; {@link DiffIdentity} notices. Embedder nodes ({@code Node / …}) get even ids, and Node
  * creates those afresh for every snapshot, so they cannot be matched and are compared by totals.
  */
 public final class Diff {
@@ -79,7 +81,7 @@ public final class Diff {
 
     /**
      * Matches the last snapshot against the first (and the middle, when {@code interval} is not null) and groups
-     * what is new; falls back to comparing totals when the snapshots are not of one process.
+     * what is new; falls back to comparing totals when the ids do not name the same objects.
      */
     public static DiffResult compare(DiffBaseline first, DiffInterval interval, HeapGraph last, int top, int topClasses) {
         HeapSnapshot s = last.snapshot();

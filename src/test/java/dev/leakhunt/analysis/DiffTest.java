@@ -255,6 +255,15 @@ public class DiffTest {
     }
 
     @Test
+    void theBaselineKeepsAboutFourBytesAnId() throws IOException {
+        HeapGraph graph = HeapGraph.build(new SnapshotReader(Path.of("samples/sqljs-memfs-leak.heapsnapshot.gz")).read());
+        DiffBaseline base = Diff.baseline(graph);
+        int n = graph.snapshot().nodeCount();
+        assertTrue(base.ids().size() > n * 9 / 10 && base.ids().size() <= n, "heap objects only: " + base.ids().size());
+        assertTrue(base.bytes() < 6L * n + 64L * 4096, base.bytes() + " bytes for " + n + " nodes");
+    }
+
+    @Test
     void idSetsOrderIdsAsUnsigned() {
         DiffIds ids = DiffIds.of(new int[] {0x80000001, 1, 0xFFFFFFFF, 5, 77}, 4);
         assertEquals(4, ids.size());
