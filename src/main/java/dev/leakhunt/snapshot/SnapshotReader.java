@@ -115,8 +115,27 @@ public final class SnapshotReader {
             parseTopLevel();
             return finish();
         } finally {
+            release();
             input.close();
         }
+    }
+
+    /**
+     * Drops this reader's references to the arrays: the snapshot owns them now, and phases that park some of them
+     * on disk must be able to free them while a caller still holds the reader.
+     */
+    private void release() {
+        nodeType = null;
+        nodeName = null;
+        nodeId = null;
+        selfSize = null;
+        firstEdge = null;
+        edgeType = null;
+        edgeNameOrIndex = null;
+        edgeTo = null;
+        strings = null;
+        pendingNodes = null;
+        pendingEdges = null;
     }
 
     private InputStream gunzip(InputStream raw) throws IOException {

@@ -1,56 +1,94 @@
 package dev.leakhunt.snapshot;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The snapshot's {@code strings}, kept as UTF-8 bytes in large pages and decoded only when shown. A string-heavy
- * snapshot holds hundreds of millions of characters; as {@code java.lang.String}s (one object and array each, two
- * bytes a char for anything non-Latin-1) that would double the heap.
+ * The snapshot's {@code strings}, kept as UTF-8 bytes and decoded only when shown. A string-heavy snapshot holds
+ * hundreds of millions of characters, of which a report reads a few thousand; so the bytes go to a temporary file
+ * while the parse appends them and are read back through a read-only memory mapping, where only the pages read
+ * count against the process's memory. (The file is unlinked as soon as it is mapped.) Where no temporary file can
+ * be made, the bytes stay on the heap in large pages.
  *
- * <p>Encoding: string {@code i} occupies {@code length[i]} bytes of page {@code location[i] >>> 32} from offset
- * {@code (int) location[i]}. A string never straddles two pages; a string longer than a page gets a page of its own.
+ * <p>Encoding: string {@code i} is {@code length[i]} bytes at offset {@code location[i]} of the store. The store is
+ * a list of chunks, chunk {@code k} starting at {@code chunkStart[k]}, and a string lies whole within the last chunk
+ * that starts at or before it: heap chunks end at string boundaries; file windows overlap by {@link #OVERLAP}
+ * bytes, and a longer string is read from the file directly.
  */
 public final class StringTable {
-    private static final int PAGE_BYTES = 8 << 20;
+    private static final int BUFFER_BYTES = 8 << 20;
+    private static final long WINDOW = 1L << 30;
+    private static final int OVERLAP = 16 << 20;
 
-    private final List<byte[]> pages = new ArrayList<>();
     private long[] location = new long[1 << 14];
     private int[] length = new int[1 << 14];
     private int count;
 
-    // the string being appended
-    private byte[] page;
-    private int pageIndex = -1;
-    private int pagePos;
+    // while appending: the current string is always whole in buf, which is flushed at string boundaries
+    private byte[] buf = new byte[BUFFER_BYTES];
+    private int bufPos;
     private int start;
+    private long flushed;
+    private FileChannel file;
+    private final List<byte[]> heapChunks = new ArrayList<>();
+    private final List<Long> heapChunkStarts = new ArrayList<>();
+
+    // when read
+    private long[] chunkStart;
+    private ByteBuffer[] chunks;
+
+    StringTable() {
+        this(true);
+    }
+
+    /** {@code useFile} false keeps the bytes on the heap, as when no temporary file can be made. */
+    StringTable(boolean useFile) {
+        if (!useFile) {
+            return;
+        }
+        try {
+            Path path = Files.createTempFile("leakhunt-", ".strings");
+            file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.DELETE_ON_CLOSE);
+            Files.deleteIfExists(path); // the open channel keeps it until it closes
+        } catch (IOException e) {
+            file = null; // on the heap, then
+        }
+    }
 
     public int size() {
         return count;
     }
 
     void begin() {
-        if (page == null) {
-            newPage(PAGE_BYTES);
+        if (bufPos > buf.length - (buf.length >> 3)) {
+            flush();
         }
-        start = pagePos;
+        start = bufPos;
     }
 
     void append(byte b) {
-        if (pagePos == page.length) {
+        if (bufPos == buf.length) {
             grow(1);
         }
-        page[pagePos++] = b;
+        buf[bufPos++] = b;
     }
 
     void append(byte[] src, int offset, int len) {
-        if (pagePos + len > page.length) {
+        if (bufPos + len > buf.length) {
             grow(len);
         }
-        System.arraycopy(src, offset, page, pagePos, len);
-        pagePos += len;
+        System.arraycopy(src, offset, buf, bufPos, len);
+        bufPos += len;
     }
 
     void end() {
@@ -59,42 +97,79 @@ public final class StringTable {
             location = Arrays.copyOf(location, n);
             length = Arrays.copyOf(length, n);
         }
-        location[count] = ((long) pageIndex << 32) | start;
-        length[count] = pagePos - start;
+        location[count] = flushed + start;
+        length[count] = bufPos - start;
         count++;
     }
 
-    /** Moves the partial string to a fresh page with room for {@code more} bytes. */
+    /** Makes room in the buffer: flushes the finished strings, and enlarges it if the current one needs that. */
     private void grow(int more) {
-        int partial = pagePos - start;
+        int partial = bufPos - start;
+        flushBefore(start);
         long need = (long) partial + more;
-        if (need > Integer.MAX_VALUE - 16) {
-            throw new IllegalStateException("a string of more than 2 GiB");
+        if (need > buf.length) {
+            if (need > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("a string of more than 2 GiB");
+            }
+            buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2L * buf.length)));
         }
-        byte[] old = page;
-        int oldStart = start;
-        newPage((int) Math.max(PAGE_BYTES, Math.min(Integer.MAX_VALUE - 16, need * 2)));
-        System.arraycopy(old, oldStart, page, 0, partial);
-        pagePos = partial;
+    }
+
+    private void flush() {
+        flushBefore(bufPos);
         start = 0;
     }
 
-    private void newPage(int bytes) {
-        page = new byte[bytes];
-        pages.add(page);
-        pageIndex = pages.size() - 1;
-        pagePos = 0;
-        start = 0;
+    /** Moves the bytes before {@code end} (whole strings) out of the buffer, keeping the rest at its start. */
+    private void flushBefore(int end) {
+        if (end == 0) {
+            return;
+        }
+        if (file != null) {
+            try {
+                ByteBuffer out = ByteBuffer.wrap(buf, 0, end);
+                while (out.hasRemaining()) {
+                    file.write(out);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(new IOException("cannot write the strings' temporary file: "
+                        + e.getMessage(), e));
+            }
+        } else {
+            heapChunkStarts.add(flushed);
+            heapChunks.add(Arrays.copyOf(buf, end));
+        }
+        flushed += end;
+        System.arraycopy(buf, end, buf, 0, bufPos - end);
+        bufPos -= end;
+        start -= end;
     }
 
-    /** Drops unused capacity once all strings are in. */
+    /** Ends appending: flushes what is left and opens the store for reading. */
     void trim() {
+        flush();
+        buf = null;
         location = Arrays.copyOf(location, count);
         length = Arrays.copyOf(length, count);
-        if (page != null && pagePos < page.length / 2) {
-            pages.set(pageIndex, Arrays.copyOf(page, pagePos));
+        if (file == null) {
+            chunkStart = heapChunkStarts.stream().mapToLong(Long::longValue).toArray();
+            chunks = heapChunks.stream().map(ByteBuffer::wrap).toArray(ByteBuffer[]::new);
+            heapChunks.clear();
+            return;
         }
-        page = null;
+        int windows = (int) ((flushed + WINDOW - 1) / WINDOW);
+        chunkStart = new long[windows];
+        chunks = new ByteBuffer[windows];
+        try {
+            for (int k = 0; k < windows; k++) {
+                chunkStart[k] = k * WINDOW;
+                long size = Math.min(WINDOW + OVERLAP, flushed - chunkStart[k]);
+                chunks[k] = file.map(FileChannel.MapMode.READ_ONLY, chunkStart[k], size);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException("cannot map the strings' temporary file: "
+                    + e.getMessage(), e));
+        }
     }
 
     public int byteLength(int i) {
@@ -110,8 +185,37 @@ public final class StringTable {
         return sum;
     }
 
+    /** The first {@code n} bytes of string {@code i}. */
+    private byte[] bytes(int i, int n) {
+        byte[] out = new byte[n];
+        long at = location[i];
+        int k = chunkOf(at);
+        int offset = (int) (at - chunkStart[k]);
+        ByteBuffer chunk = chunks[k];
+        if (offset + n <= chunk.capacity()) {
+            chunk.get(offset, out, 0, n);
+            return out;
+        }
+        try { // a string longer than the windows' overlap
+            ByteBuffer into = ByteBuffer.wrap(out);
+            while (into.hasRemaining()) {
+                if (file.read(into, at + into.position()) < 0) {
+                    throw new IOException("the file ended early");
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private int chunkOf(long at) {
+        int k = Arrays.binarySearch(chunkStart, at);
+        return k >= 0 ? k : -k - 2;
+    }
+
     public String get(int i) {
-        return new String(pages.get((int) (location[i] >>> 32)), (int) location[i], length[i], StandardCharsets.UTF_8);
+        return new String(bytes(i, length[i]), StandardCharsets.UTF_8);
     }
 
     /** The string cut to about {@code maxBytes} bytes, with "…" appended when cut. */
@@ -119,13 +223,12 @@ public final class StringTable {
         if (length[i] <= maxBytes) {
             return get(i);
         }
-        byte[] p = pages.get((int) (location[i] >>> 32));
-        int from = (int) location[i];
+        byte[] p = bytes(i, maxBytes + 1);
         int n = maxBytes;
-        while (n > 0 && (p[from + n] & 0xC0) == 0x80) {
+        while (n > 0 && (p[n] & 0xC0) == 0x80) {
             n--; // do not cut a UTF-8 sequence
         }
-        return new String(p, from, n, StandardCharsets.UTF_8) + "…";
+        return new String(p, 0, n, StandardCharsets.UTF_8) + "…";
     }
 
     /** Whether string {@code i} is exactly {@code ascii} (which must be ASCII). */
@@ -133,10 +236,9 @@ public final class StringTable {
         if (length[i] != ascii.length()) {
             return false;
         }
-        byte[] p = pages.get((int) (location[i] >>> 32));
-        int from = (int) location[i];
-        for (int k = 0; k < length[i]; k++) {
-            if (p[from + k] != (byte) ascii.charAt(k)) {
+        byte[] p = bytes(i, length[i]);
+        for (int k = 0; k < p.length; k++) {
+            if (p[k] != (byte) ascii.charAt(k)) {
                 return false;
             }
         }
