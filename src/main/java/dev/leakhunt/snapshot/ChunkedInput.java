@@ -17,7 +17,10 @@ final class ChunkedInput implements Closeable {
     private static final int CHUNKS = 4;
     private static final byte[] END = new byte[0];
 
-    /** A filled buffer and how many of its bytes are valid. */
+    /**
+     * A filled buffer and how many of its bytes are valid. The byte after the last valid one is always 0, a
+     * sentinel that lets the scanner's digit loop run without a bounds check.
+     */
     static final class Chunk {
         final byte[] bytes;
         int length;
@@ -36,7 +39,7 @@ final class ChunkedInput implements Closeable {
 
     ChunkedInput(InputStream in, String threadName) {
         for (int i = 0; i < CHUNKS; i++) {
-            free.add(new Chunk(new byte[CHUNK_BYTES]));
+            free.add(new Chunk(new byte[CHUNK_BYTES + 1]));
         }
         reader = new Thread(() -> pump(in), threadName);
         reader.setDaemon(true);
@@ -48,18 +51,19 @@ final class ChunkedInput implements Closeable {
             while (!closed) {
                 Chunk c = free.take();
                 int n = 0;
-                while (n < c.bytes.length) {
-                    int r = in.read(c.bytes, n, c.bytes.length - n);
+                while (n < CHUNK_BYTES) {
+                    int r = in.read(c.bytes, n, CHUNK_BYTES - n);
                     if (r < 0) {
                         break;
                     }
                     n += r;
                 }
                 c.length = n;
+                c.bytes[n] = 0; // the sentinel
                 if (n > 0) {
                     filled.put(c);
                 }
-                if (n < c.bytes.length) {
+                if (n < CHUNK_BYTES) {
                     break;
                 }
             }

@@ -34,7 +34,7 @@ public final class SnapshotReader {
 
     // scanner state
     private ChunkedInput input;
-    private byte[] buf = new byte[0];
+    private byte[] buf = new byte[1];
     private int pos;
     private int limit;
     private String section = "the top-level object";
@@ -60,8 +60,16 @@ public final class SnapshotReader {
     // decoding cursors, resolved offsets
     private int nodeFields;
     private int edgeFields;
-    private byte[] nodeRole;
-    private byte[] edgeRole;
+    private long[] nodeRecord;              // the fields of the node being read
+    private long[] edgeRecord;
+    private int nodeTypeAt;                 // offsets of the fields the analysis keeps, resolved by name
+    private int nodeNameAt;
+    private int nodeIdAt;
+    private int selfSizeAt;
+    private int edgeCountAt;
+    private int edgeTypeAt;
+    private int edgeNameAt;
+    private int edgeToAt;
     private int nodeCursor;
     private int nodeFieldCursor;
     private long edgeSum;
@@ -73,13 +81,6 @@ public final class SnapshotReader {
     private int nodeTypeCount;
     private int edgeTypeCount;
 
-    private static final byte ROLE_NONE = 0;
-    private static final byte ROLE_TYPE = 1;
-    private static final byte ROLE_NAME = 2;
-    private static final byte ROLE_ID = 3;
-    private static final byte ROLE_SELF_SIZE = 4;
-    private static final byte ROLE_EDGE_COUNT = 5;
-    private static final byte ROLE_TO_NODE = 6;
 
     public SnapshotReader(Path file) {
         this.file = file;
@@ -227,16 +228,16 @@ public final class SnapshotReader {
         edgeTo = new int[e];
         nodeFields = meta.nodeFieldCount();
         edgeFields = meta.edgeFieldCount();
-        nodeRole = new byte[nodeFields];
-        nodeRole[meta.nodeField("type")] = ROLE_TYPE;
-        nodeRole[meta.nodeField("name")] = ROLE_NAME;
-        nodeRole[meta.nodeField("id")] = ROLE_ID;
-        nodeRole[meta.nodeField("self_size")] = ROLE_SELF_SIZE;
-        nodeRole[meta.nodeField("edge_count")] = ROLE_EDGE_COUNT;
-        edgeRole = new byte[edgeFields];
-        edgeRole[meta.edgeField("type")] = ROLE_TYPE;
-        edgeRole[meta.edgeField("name_or_index")] = ROLE_NAME;
-        edgeRole[meta.edgeField("to_node")] = ROLE_TO_NODE;
+        nodeRecord = new long[nodeFields];
+        nodeTypeAt = meta.nodeField("type");
+        nodeNameAt = meta.nodeField("name");
+        nodeIdAt = meta.nodeField("id");
+        selfSizeAt = meta.nodeField("self_size");
+        edgeCountAt = meta.nodeField("edge_count");
+        edgeRecord = new long[edgeFields];
+        edgeTypeAt = meta.edgeField("type");
+        edgeNameAt = meta.edgeField("name_or_index");
+        edgeToAt = meta.edgeField("to_node");
         nodeTypeCount = meta.nodeTypes().size();
         edgeTypeCount = meta.edgeTypes().size();
         elementEdgeType = meta.edgeType("element");
@@ -283,39 +284,39 @@ public final class SnapshotReader {
         endNodes();
     }
 
+    /** Collects one node's fields; a complete record is stored by {@link #storeNode}. */
     private void acceptNodeNumber(long v) throws SnapshotFormatException {
+        nodeRecord[nodeFieldCursor] = v;
+        if (++nodeFieldCursor == nodeFields) {
+            nodeFieldCursor = 0;
+            storeNode(nodeRecord);
+        }
+    }
+
+    private void storeNode(long[] r) throws SnapshotFormatException {
         int node = nodeCursor;
         if (node >= nodeType.length) {
             throw tooMany("nodes", "node_count", nodeType.length);
         }
-        switch (nodeRole[nodeFieldCursor]) {
-            case ROLE_TYPE -> {
-                if (v >= nodeTypeCount) {
-                    throw badType("node", node, v, nodeTypeCount);
-                }
-                nodeType[node] = (byte) v;
-            }
-            case ROLE_NAME -> {
-                if (v > maxNameIndex) {
-                    maxNameIndex = checkedStringIndex(v);
-                }
-                nodeName[node] = (int) v;
-            }
-            case ROLE_ID -> nodeId[node] = (int) v; // unsigned 32-bit
-            case ROLE_SELF_SIZE -> selfSize[node] = v <= Integer.MAX_VALUE ? (int) v : largeSize(v);
-            case ROLE_EDGE_COUNT -> {
-                edgeSum += v;
-                if (edgeSum > edgeType.length) {
-                    throw edgeCountsExceed(node);
-                }
-                firstEdge[node + 1] = (int) edgeSum;
-            }
-            default -> { }
+        long type = r[nodeTypeAt];
+        if (type >= nodeTypeCount) {
+            throw badType("node", node, type, nodeTypeCount);
         }
-        if (++nodeFieldCursor == nodeFields) {
-            nodeFieldCursor = 0;
-            nodeCursor++;
+        nodeType[node] = (byte) type;
+        long name = r[nodeNameAt];
+        if (name > maxNameIndex) {
+            maxNameIndex = checkedStringIndex(name);
         }
+        nodeName[node] = (int) name;
+        nodeId[node] = (int) r[nodeIdAt]; // unsigned 32-bit
+        long size = r[selfSizeAt];
+        selfSize[node] = size <= Integer.MAX_VALUE ? (int) size : largeSize(size);
+        edgeSum += r[edgeCountAt];
+        if (edgeSum > edgeType.length) {
+            throw edgeCountsExceed(node);
+        }
+        firstEdge[node + 1] = (int) edgeSum;
+        nodeCursor = node + 1;
     }
 
     private void endNodes() throws SnapshotFormatException {
@@ -337,37 +338,37 @@ public final class SnapshotReader {
         endEdges();
     }
 
+    /** Collects one edge's fields; a complete record is stored by {@link #storeEdge}. */
     private void acceptEdgeNumber(long v) throws SnapshotFormatException {
+        edgeRecord[edgeFieldCursor] = v;
+        if (++edgeFieldCursor == edgeFields) {
+            edgeFieldCursor = 0;
+            storeEdge(edgeRecord);
+        }
+    }
+
+    private void storeEdge(long[] r) throws SnapshotFormatException {
         int edge = edgeCursor;
         if (edge >= edgeType.length) {
             throw tooMany("edges", "edge_count", edgeType.length);
         }
-        switch (edgeRole[edgeFieldCursor]) {
-            case ROLE_TYPE -> {
-                if (v >= edgeTypeCount) {
-                    throw badType("edge", edge, v, edgeTypeCount);
-                }
-                edgeType[edge] = (byte) v;
-            }
-            case ROLE_NAME -> edgeNameOrIndex[edge] = (int) v; // an index may use all 32 bits
-            case ROLE_TO_NODE -> {
-                long to = v / nodeFields;
-                if (to * nodeFields != v || to >= nodeType.length) {
-                    throw badTarget(edge, v);
-                }
-                edgeTo[edge] = (int) to;
-            }
-            default -> { }
+        long type = r[edgeTypeAt];
+        if (type >= edgeTypeCount) {
+            throw badType("edge", edge, type, edgeTypeCount);
         }
-        if (++edgeFieldCursor == edgeFields) {
-            edgeFieldCursor = 0;
-            int type = edgeType[edge];
-            if (type != elementEdgeType && type != hiddenEdgeType
-                    && (edgeNameOrIndex[edge] > maxNameIndex || edgeNameOrIndex[edge] < 0)) {
-                maxNameIndex = checkedStringIndex(Integer.toUnsignedLong(edgeNameOrIndex[edge]));
-            }
-            edgeCursor++;
+        edgeType[edge] = (byte) type;
+        int name = (int) r[edgeNameAt]; // an index may use all 32 bits
+        edgeNameOrIndex[edge] = name;
+        if (type != elementEdgeType && type != hiddenEdgeType && (name > maxNameIndex || name < 0)) {
+            maxNameIndex = checkedStringIndex(r[edgeNameAt]);
         }
+        long toNode = r[edgeToAt];
+        long to = toNode / nodeFields;
+        if (to * nodeFields != toNode || to >= nodeType.length) {
+            throw badTarget(edge, toNode);
+        }
+        edgeTo[edge] = (int) to;
+        edgeCursor = edge + 1;
     }
 
     /** Files a size of 2 GiB or more aside, returning its code for {@link HeapSnapshot}'s int array. */
@@ -546,12 +547,12 @@ public final class SnapshotReader {
             throw new SnapshotFormatException("cannot read " + what + ": " + e.getMessage(), e);
         }
         if (c == null) {
-            buf = new byte[0];
+            buf = new byte[1];
             pos = 0;
             limit = 0;
             return false;
         }
-        buf = c.bytes;
+        buf = c.bytes; // bytes[length] is a sentinel that is no digit (see ChunkedInput)
         pos = 0;
         limit = c.length;
         return true;
@@ -617,26 +618,28 @@ public final class SnapshotReader {
                 int digits = 1;
                 p++;
                 for (;;) {
-                    if (p >= end) {
-                        pos = p;
-                        sectionNumbers = count;
-                        if (!fill()) {
-                            throw truncated();
-                        }
-                        b = buf;
-                        p = pos;
-                        end = limit;
-                        continue;
+                    // every chunk ends with a non-digit sentinel, so this loop needs no bounds check
+                    int from = p;
+                    int d;
+                    while ((d = b[p] - '0') >= 0 && d <= 9) {
+                        v = v * 10 + d;
+                        p++;
                     }
-                    int d = b[p] - '0';
-                    if (d < 0 || d > 9) {
-                        break;
-                    }
-                    v = v * 10 + d;
-                    p++;
-                    if (++digits > 18) {
+                    digits += p - from;
+                    if (digits > 18) {
                         throw corrupt("a number too large in " + section);
                     }
+                    if (p < end) {
+                        break;
+                    }
+                    pos = p; // the chunk ended inside the number: it goes on in the next one
+                    sectionNumbers = count;
+                    if (!fill()) {
+                        throw truncated();
+                    }
+                    b = buf;
+                    p = pos;
+                    end = limit;
                 }
                 if (nodes) {
                     acceptNodeNumber(v);
