@@ -178,8 +178,8 @@ public final class SnapshotReader {
             sectionNumbers = 0;
             switch (key) {
                 case "snapshot" -> readHeader();
-                case "nodes" -> readNodes();
-                case "edges" -> readEdges();
+                case "nodes" -> readNumberArray(true);
+                case "edges" -> readNumberArray(false);
                 case "strings" -> readStrings();
                 default -> skipValue(null);
             }
@@ -273,15 +273,29 @@ public final class SnapshotReader {
 
     // ---- nodes and edges ----------------------------------------------------------------------------------
 
-    private void readNodes() throws IOException {
+    /** Reads {@code nodes} or {@code edges}: into the arrays, or aside until the header has come. */
+    private void readNumberArray(boolean nodes) throws IOException {
         expectArrayStart();
-        sawNodes = true;
+        if (nodes) {
+            sawNodes = true;
+        } else {
+            sawEdges = true;
+        }
         if (meta == null) {
-            pendingNodes = readPending();
+            LongList pending = readPending();
+            if (nodes) {
+                pendingNodes = pending;
+            } else {
+                pendingEdges = pending;
+            }
             return;
         }
-        scanNumbers(true);
-        endNodes();
+        scanNumbers(nodes);
+        if (nodes) {
+            endNodes();
+        } else {
+            endEdges();
+        }
     }
 
     /** Collects one node's fields; a complete record is stored by {@link #storeNode}. */
@@ -320,22 +334,7 @@ public final class SnapshotReader {
     }
 
     private void endNodes() throws SnapshotFormatException {
-        if (nodeCursor != nodeType.length || nodeFieldCursor != 0) {
-            long numbers = (long) nodeCursor * nodeFields + nodeFieldCursor;
-            throw corrupt("\"nodes\" holds " + numbers + " numbers, but node_count " + nodeType.length + " × "
-                    + nodeFields + " fields needs " + (long) nodeType.length * nodeFields);
-        }
-    }
-
-    private void readEdges() throws IOException {
-        expectArrayStart();
-        sawEdges = true;
-        if (meta == null) {
-            pendingEdges = readPending();
-            return;
-        }
-        scanNumbers(false);
-        endEdges();
+        checkComplete("nodes", "node_count", nodeCursor, nodeFieldCursor, nodeFields, nodeType.length);
     }
 
     /** Collects one edge's fields; a complete record is stored by {@link #storeEdge}. */
@@ -404,10 +403,15 @@ public final class SnapshotReader {
     }
 
     private void endEdges() throws SnapshotFormatException {
-        if (edgeCursor != edgeType.length || edgeFieldCursor != 0) {
-            long numbers = (long) edgeCursor * edgeFields + edgeFieldCursor;
-            throw corrupt("\"edges\" holds " + numbers + " numbers, but edge_count " + edgeType.length + " × "
-                    + edgeFields + " fields needs " + (long) edgeType.length * edgeFields);
+        checkComplete("edges", "edge_count", edgeCursor, edgeFieldCursor, edgeFields, edgeType.length);
+    }
+
+    private void checkComplete(String array, String countName, int records, int fieldCursor, int fields, int expected)
+            throws SnapshotFormatException {
+        if (records != expected || fieldCursor != 0) {
+            long numbers = (long) records * fields + fieldCursor;
+            throw corrupt("\"" + array + "\" holds " + numbers + " numbers, but " + countName + " " + expected + " × "
+                    + fields + " fields needs " + (long) expected * fields);
         }
     }
 
