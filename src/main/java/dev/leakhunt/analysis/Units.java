@@ -22,6 +22,13 @@ public final class Units {
         return String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
     }
 
+    /** A rate in binary units per hour, signed: {@code +140.0 MiB/h}, {@code -512 B/h}, {@code 0 B/h}. */
+    public static String rate(double bytesPerHour) {
+        long magnitude = Math.round(Math.abs(bytesPerHour));
+        String sign = magnitude == 0 ? "" : bytesPerHour < 0 ? "-" : "+";
+        return sign + bytes(magnitude) + "/h";
+    }
+
     /** {@code 1,234,567} */
     public static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
