@@ -77,7 +77,7 @@ public record FailIf(String text, String metric, String op, double value) {
 
     /**
      * Prints one line per assertion that holds and returns those; metrics whose names end in {@code -bytes} are
-     * shown in binary units.
+     * shown in binary units, those ending in {@code -slope} (bytes per hour) as rates.
      */
     static List<String> check(List<FailIf> assertions, Map<String, ? extends Number> metrics,
                               java.io.PrintWriter err, String prefix) {
@@ -87,6 +87,7 @@ public record FailIf(String text, String metric, String op, double value) {
             if (actual != null && f.holds(actual.doubleValue())) {
                 held.add(f.text());
                 String shown = f.metric().endsWith("-bytes") ? Units.bytes(actual.longValue())
+                        : f.metric().endsWith("-slope") ? Units.rate(actual.doubleValue())
                         : actual instanceof Double d ? String.format(Locale.ROOT, "%.1f", d) : actual.toString();
                 err.println(prefix + ": assertion failed: " + f.text() + " (" + f.metric() + " is " + shown + ")");
             }

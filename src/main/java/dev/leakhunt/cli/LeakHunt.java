@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
                 DiffCommand.class,
                 ExploreCommand.class,
                 SnapshotCommand.class,
+                WatchCommand.class,
                 CommandLine.HelpCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class
         },

@@ -1,0 +1,613 @@
+package dev.leakhunt.cli;
+
+import dev.leakhunt.analysis.Analysis;
+import dev.leakhunt.analysis.AnalysisResult;
+import dev.leakhunt.analysis.Trend;
+import dev.leakhunt.analysis.TrendSample;
+import dev.leakhunt.analysis.TrendVerdict;
+import dev.leakhunt.analysis.Units;
+import dev.leakhunt.inspector.Capture;
+import dev.leakhunt.inspector.InspectorSession;
+import dev.leakhunt.inspector.MemoryUsage;
+import dev.leakhunt.inspector.ProcessInfo;
+import dev.leakhunt.inspector.ProcessMemory;
+import dev.leakhunt.inspector.ProgressListener;
+import dev.leakhunt.report.SvgChart;
+import dev.leakhunt.report.TextReport;
+import dev.leakhunt.report.WatchReport;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "watch", mixinStandardHelpOptions = true,
+        description = {"Follow a running process's memory over time: every --interval, VmRSS and VmHWM from "
+                + "/proc/<pid>/status and, through one inspector connection (opened with SIGUSR1 if need be, and "
+                + "closed again at the end), process.memoryUsage(). A row per sample; at the end a least-squares "
+                + "line per series and the verdict: a native leak (external/arrayBuffers grow), a JS-heap leak, RSS "
+                + "growing outside V8, or stable. Samples do not disturb the target: no GC, no snapshot.",
+                "The watch ends after --duration, on Ctrl-C (the verdict is still printed and the files written), "
+                        + "or when the target exits."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {" 0:the watch ended (its duration passed, --then stop, or the target exited)",
+                " 1:a --fail-if assertion held", " 2:usage error",
+                " 3:the target is not there or not watchable, the inspector was lost, or a file could not be "
+                        + "written", " 4:internal error",
+                "130:Ctrl-C (after the verdict and files)"},
+        footerHeading = "%nMetrics for --fail-if (slopes in bytes per hour: 'rss-slope > 50MiB/h'):%n",
+        footer = {"  rss-slope, heap-total-slope, heap-used-slope, external-slope,",
+                "  array-buffers-slope, outside-v8-slope (of rss - heapTotal - external)",
+                "  rss-bytes, peak-rss-bytes, heap-total-bytes, heap-used-bytes, external-bytes,",
+                "  array-buffers-bytes (of the last sample), rss-growth-bytes (last - first),",
+                "  samples",
+                "--snapshot-when tests each sample: rss-bytes, peak-rss-bytes, rss-growth-bytes,",
+                "  heap-total-bytes, heap-used-bytes, external-bytes, array-buffers-bytes"})
+final class WatchCommand extends BaseCommand {
+    /** Below this, a sample's round trip is a fair part of the interval. */
+    private static final long MIN_INTERVAL_MILLIS = 100;
+    /** How long Ctrl-C waits for the verdict and files before the JVM goes anyway. */
+    private static final long INTERRUPT_BUDGET_MILLIS = 10_000;
+
+    /** Why a watch ended, as JSON says it. */
+    enum Ended {
+        DURATION("duration"), SNAPSHOT("snapshot"), TARGET_EXITED("target-exited"), INTERRUPTED("interrupted"),
+        INSPECTOR_LOST("inspector-lost");
+
+        final String id;
+
+        Ended(String id) {
+            this.id = id;
+        }
+    }
+
+    enum Then { CONTINUE, STOP }
+
+    @Parameters(index = "0", paramLabel = "PID", description = "The Node.js process to watch.")
+    long pid;
+
+    @Option(names = "--interval", paramLabel = "TIME", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Time between samples: 500ms, 5s, 1m (default: ${DEFAULT-VALUE}; at least 100ms).")
+    long intervalMillis;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How long to watch: 30s, 10m, 2h; 0 until Ctrl-C or the target exits (default: "
+                    + "${DEFAULT-VALUE}).")
+    long durationMillis;
+
+    @Option(names = "--no-inspector", description = "Sample /proc alone (RSS and its peak); the verdict can then only "
+            + "say whether RSS grows. Any process may be watched so.")
+    boolean noInspector;
+
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long to wait for the inspector to open after SIGUSR1 (default: ${DEFAULT-VALUE}).")
+    long timeoutMillis;
+
+    @Option(names = "--keep-inspector", description = "Leave an inspector that leakhunt opened open afterwards.")
+    boolean keepInspector;
+
+    @Option(names = "--snapshot-when", paramLabel = "'METRIC OP VALUE'",
+            description = "Take a heap snapshot the first time a sample meets this, e.g. 'external-bytes > 512MiB', "
+                    + "analyze it, and go on watching (see --then).")
+    String snapshotWhen;
+
+    @Option(names = "--then", paramLabel = "continue|stop", defaultValue = "continue",
+            description = "After the --snapshot-when snapshot: continue watching, or stop (default: ${DEFAULT-VALUE}).")
+    Then then;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH",
+            description = "Where --snapshot-when writes: a file, or an existing directory for the default name "
+                    + "<title>-<pid>-<yyyyMMdd-HHmmss>.heapsnapshot (default: the current directory).")
+    Path output;
+
+    @Option(names = "--gzip", description = "Compress the --snapshot-when snapshot while writing (adds .gz to the "
+            + "default name; a -o FILE ending in .gz is compressed anyway).")
+    boolean gzip;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Also write the samples to FILE as CSV, a row as "
+            + "each is taken (bytes; UTC times).")
+    Path csv;
+
+    @Option(names = "--plot", paramLabel = "FILE.svg", description = "Draw the five series over time, with the "
+            + "verdict as title, to an SVG file.")
+    Path plot;
+
+    @Mixin
+    ReportOptions report;
+
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private volatile boolean interrupted;
+
+    @Override
+    public Integer call() throws Exception {
+        List<FailIf> assertions = assertions();
+        FailIf trigger = trigger();
+        checkOptions();
+        ProcessMemory proc = ProcessMemory.of(pid);
+        InspectorSession session = null;
+        PrintWriter csvOut = null;
+        try {
+            session = noInspector ? null : InspectorSession.forPid(pid, InspectorSession.Options.defaults()
+                    .withOpenTimeoutMillis(timeoutMillis).withKeepInspector(keepInspector)
+                    .withNotes(note -> err().println(spec.qualifiedName() + ": " + note)));
+            csvOut = openCsv();
+            return watch(proc, session, csvOut, assertions, trigger);
+        } finally {
+            if (csvOut != null) {
+                csvOut.close();
+            }
+            if (session != null) {
+                closeQuietly(session); // already closed on the normal path; here for exceptions
+            }
+        }
+    }
+
+    private int watch(ProcessMemory proc, InspectorSession session, PrintWriter csvOut, List<FailIf> assertions,
+                      FailIf trigger) throws IOException {
+        WatchReport.Target target = target(proc, session);
+        WatchReport watch = new WatchReport(target, Instant.now(), intervalMillis); // within a moment of sample 0
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            interrupted = true;
+            stop.countDown();
+            await(finished, INTERRUPT_BUDGET_MILLIS);
+        }, "leakhunt-watch-finish");
+        addHook(hook);
+        try {
+            Sampling run = sample(proc, session, watch, csvOut, trigger);
+            String closeFailure = run.closed ? run.closeFailure : close(session);
+            TrendVerdict verdict = Trend.judge(run.samples);
+            String ended = endedText(run);
+            int status = report.emit(this, "watch", verdict.metrics(), assertions,
+                    json -> watch.json(json, durationMillis, run.ended.id, run.samples, verdict, run.capture),
+                    text -> watch.verdict(out(), verdict, ended));
+            writePlot(run, watch, verdict);
+            if (closeFailure != null || run.ended == Ended.INSPECTOR_LOST
+                    || run.capture != null && run.capture.error() != null) {
+                if (closeFailure != null) {
+                    err().println(spec.qualifiedName() + ": " + closeFailure);
+                }
+                status = ExitCodes.BAD_INPUT;
+            }
+            out().flush();
+            err().flush();
+            return status;
+        } finally {
+            finished.countDown();
+            removeHook(hook);
+        }
+    }
+
+    /** The samples of one watch and how it ended. */
+    private static final class Sampling {
+        final List<TrendSample> samples = new ArrayList<>();
+        Ended ended = Ended.DURATION;
+        WatchReport.Capture capture;
+        /** Whether {@link #end} closed the session already, and why that failed (or null). */
+        boolean closed;
+        String closeFailure;
+    }
+
+    /**
+     * Samples on a fixed schedule (slot k at start + k × interval; slots a slow sample or a snapshot overran are
+     * skipped) until the duration has passed, Ctrl-C, the target exits, or the inspector connection is lost.
+     */
+    private Sampling sample(ProcessMemory proc, InspectorSession session, WatchReport watch, PrintWriter csvOut,
+                            FailIf trigger) throws IOException {
+        Sampling run = new Sampling();
+        PrintWriter rows = report.json ? (stderrIsTerminal() ? err() : null) : out();
+        err().println(spec.qualifiedName() + ": watching pid " + pid + " (" + proc.command().replace("'", "") + ") every "
+                + WatchReport.duration(intervalMillis) + (durationMillis > 0 ? " for "
+                + WatchReport.duration(durationMillis) : " until Ctrl-C") + (session == null ? ", /proc only"
+                : " through the inspector at " + session.endpoint()) + "; Ctrl-C ends it with a verdict");
+        header(rows, watch);
+        long startNanos = System.nanoTime(); // the first sample's time: elapsed times count from it
+        long slot = 0;
+        while (true) {
+            if (interrupted) {
+                run.ended = Ended.INTERRUPTED;
+                break;
+            }
+            long elapsed = run.samples.isEmpty() ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+            TrendSample sample;
+            try {
+                sample = take(proc, session, elapsed);
+            } catch (IOException e) {
+                end(run, proc, session, e);
+                break;
+            }
+            run.samples.add(sample);
+            if (rows != null) {
+                rows.println(watch.row(sample, run.samples.get(0)));
+                rows.flush();
+            }
+            if (csvOut != null) {
+                csvOut.println(watch.csvRow(sample));
+                csvOut.flush();
+            }
+            if (trigger != null && run.capture == null && holds(trigger, run.samples)) {
+                run.capture = capture(session, trigger, run, watch, rows);
+                if (interrupted || !proc.isAlive()) {
+                    end(run, proc, session, null); // Ctrl-C or the target's exit broke the capture
+                    break;
+                }
+                if (then == Then.STOP) {
+                    run.ended = Ended.SNAPSHOT;
+                    break;
+                }
+            }
+            long now = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+            slot = Math.max(slot + 1, now / intervalMillis + 1);
+            long next = slot * intervalMillis;
+            if (durationMillis > 0 && next > durationMillis) {
+                break;
+            }
+            if (pause(next - now)) {
+                run.ended = Ended.INTERRUPTED;
+                break;
+            }
+        }
+        return run;
+    }
+
+    /** One sample: /proc first, then the inspector. */
+    private TrendSample take(ProcessMemory proc, InspectorSession session, long elapsed) throws IOException {
+        ProcessMemory.Reading reading = proc.read();
+        if (session == null) {
+            return TrendSample.rssOnly(elapsed, reading.rssBytes(), reading.peakRssBytes());
+        }
+        MemoryUsage usage = session.memoryUsage();
+        return new TrendSample(elapsed, reading.rssBytes(), reading.peakRssBytes(), usage.heapTotal(),
+                usage.heapUsed(), usage.external(), usage.arrayBuffers());
+    }
+
+    /**
+     * Why sampling stopped on a failure: Ctrl-C, the target gone, or the inspector lost with the target alive. A
+     * Node.js process that exits while a debugger is attached first destroys its JS context (so the sample fails
+     * with "cannot find context") and then waits for the debugger to disconnect: hang up first, then look.
+     */
+    private void end(Sampling run, ProcessMemory proc, InspectorSession session, IOException failure) {
+        if (!interrupted && session != null && !(failure instanceof NoSuchFileException)) {
+            run.closeFailure = close(session);
+            run.closed = true;
+        }
+        if (interrupted) {
+            run.ended = Ended.INTERRUPTED;
+        } else if (failure instanceof NoSuchFileException || exits(proc)) {
+            run.ended = Ended.TARGET_EXITED;
+            long last = run.samples.isEmpty() ? 0 : run.samples.get(run.samples.size() - 1).elapsedMillis();
+            err().println(spec.qualifiedName() + ": pid " + pid + " exited after " + WatchReport.duration(last)
+                    + "; the verdict rests on the samples before");
+        } else if (failure != null) {
+            run.ended = Ended.INSPECTOR_LOST;
+            err().println(spec.qualifiedName() + ": lost the inspector of pid " + pid + ": " + failure.getMessage()
+                    + "; the verdict rests on the samples before");
+        }
+    }
+
+    /**
+     * Whether the target is exiting, waiting up to 2 s: a killed process closes its sockets (so the inspector
+     * connection drops) a moment before {@code /proc} shows it gone, and one that waited for us to disconnect needs
+     * a moment to finish.
+     */
+    private static boolean exits(ProcessMemory proc) {
+        for (int i = 0; i < 80; i++) {
+            if (!proc.isAlive()) {
+                return true;
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private String endedText(Sampling run) {
+        long elapsed = run.samples.isEmpty() ? 0 : run.samples.get(run.samples.size() - 1).elapsedMillis();
+        String after = WatchReport.duration(elapsed);
+        return switch (run.ended) {
+            case DURATION -> "watched for " + after;
+            case SNAPSHOT -> "stopped after the snapshot, at " + after;
+            case TARGET_EXITED -> "pid " + pid + " exited after " + after;
+            case INTERRUPTED -> "interrupted after " + after;
+            case INSPECTOR_LOST -> "inspector lost after " + after;
+        };
+    }
+
+    /** Waits until the next sample is due; true if Ctrl-C came first. */
+    private boolean pause(long millis) {
+        if (millis <= 0) {
+            return interrupted;
+        }
+        try {
+            return stop.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private static void header(PrintWriter rows, WatchReport watch) {
+        if (rows != null) {
+            rows.println(watch.header());
+            rows.flush();
+        }
+    }
+
+    // ---- the snapshot -----------------------------------------------------------------------------------------
+
+    private static boolean holds(FailIf trigger, List<TrendSample> samples) {
+        Number value = Trend.lastValues(samples, samples.get(samples.size() - 1).hasV8()).get(trigger.metric());
+        return value != null && trigger.holds(value.doubleValue());
+    }
+
+    /**
+     * Takes, writes and analyzes one heap snapshot as {@code snapshot} does. A failure is kept in the result and
+     * said on stderr; the watch goes on (the exit status will be 3).
+     */
+    private WatchReport.Capture capture(InspectorSession session, FailIf trigger, Sampling run, WatchReport watch,
+                                        PrintWriter rows) {
+        TrendSample at = run.samples.get(run.samples.size() - 1);
+        Number value = Trend.lastValues(run.samples, true).get(trigger.metric());
+        String prefix = spec.qualifiedName() + ": ";
+        Path file = snapshotFile(session);
+        err().println(prefix + trigger.text() + " (" + trigger.metric() + " is " + Units.bytes(value.longValue())
+                + "): taking a heap snapshot of pid " + pid + " to '" + file + "' (the process pauses meanwhile)");
+        Capture capture;
+        try {
+            capture = session.captureHeapSnapshot(file, gzip || file.getFileName().toString().endsWith(".gz"),
+                    ProgressListener.NONE);
+        } catch (IOException e) {
+            err().println(prefix + e.getMessage());
+            return new WatchReport.Capture(at.elapsedMillis(), trigger.text(), null, 0, 0, null, e.getMessage());
+        }
+        err().println(prefix + "wrote '" + capture.path() + "' (" + Units.bytes(capture.bytes()) + " in "
+                + WatchReport.duration(capture.millis()) + ")");
+        AnalysisResult analysis;
+        try {
+            analysis = Analysis.analyze(SnapshotLoader.load(capture.path(), err(), report.showProgress()), report.top,
+                    report.classes);
+        } catch (IOException e) {
+            err().println(prefix + e.getMessage());
+            return new WatchReport.Capture(at.elapsedMillis(), trigger.text(), capture.path().toString(),
+                    capture.bytes(), capture.millis(), null, e.getMessage());
+        }
+        if (!report.json) {
+            out().println();
+            out().println("Heap snapshot at " + WatchReport.clock(at.elapsedMillis(), intervalMillis < 1000) + " ("
+                    + trigger.text() + ")");
+            new TextReport(out()).analysis(analysis);
+            out().println();
+            header(rows, watch);
+        }
+        return new WatchReport.Capture(at.elapsedMillis(), trigger.text(), capture.path().toString(), capture.bytes(),
+                capture.millis(), analysis, null);
+    }
+
+    /** {@code -o} as given, or {@code snapshot}'s default name in {@code -o DIR} or the current directory. */
+    private Path snapshotFile(InspectorSession session) {
+        if (output != null && !Files.isDirectory(output)) {
+            return output;
+        }
+        ProcessInfo info;
+        try {
+            info = session.processInfo();
+        } catch (IOException e) {
+            info = new ProcessInfo(pid, "", "v", List.of()); // named "node" then
+        }
+        String name = SnapshotCommand.defaultName(info, pid, gzip, LocalDateTime.now());
+        return output != null ? output.resolve(name) : Path.of(name);
+    }
+
+    // ---- options and files ------------------------------------------------------------------------------------
+
+    private List<FailIf> assertions() {
+        List<String> known = Trend.metricNames(!noInspector);
+        for (String text : report.failIf) {
+            FailIf f = FailIf.parse(text);
+            if (noInspector && Trend.metricNames(true).contains(f.metric()) && !known.contains(f.metric())) {
+                throw new UsageException("--fail-if '" + text + "' needs the inspector (" + f.metric()
+                        + " comes from process.memoryUsage()); drop --no-inspector");
+            }
+        }
+        return FailIf.parseAll(report.failIf, known);
+    }
+
+    private FailIf trigger() {
+        if (snapshotWhen == null) {
+            return null;
+        }
+        if (noInspector) {
+            throw new UsageException("--snapshot-when needs the inspector; drop --no-inspector");
+        }
+        FailIf f = FailIf.parse(snapshotWhen);
+        List<String> known = Trend.lastValueNames(true);
+        if (!known.contains(f.metric())) {
+            throw new UsageException("unknown metric '" + f.metric() + "' in --snapshot-when '" + snapshotWhen
+                    + "'; known: " + String.join(", ", known));
+        }
+        if (snapshotWhen.contains("/")) {
+            throw new UsageException("bad --snapshot-when '" + snapshotWhen + "': a sample's figures are bytes, "
+                    + "not rates");
+        }
+        return f;
+    }
+
+    private void checkOptions() throws IOException {
+        if (intervalMillis < MIN_INTERVAL_MILLIS) {
+            throw new UsageException("--interval " + WatchReport.duration(intervalMillis) + " is too short (at least "
+                    + WatchReport.duration(MIN_INTERVAL_MILLIS) + ")");
+        }
+        if (timeoutMillis <= 0) {
+            throw new UsageException("--timeout must be more than 0");
+        }
+        if (snapshotWhen == null && (then == Then.STOP || output != null || gzip)) {
+            throw new UsageException("--then, -o and --gzip go with --snapshot-when");
+        }
+        if (plot != null) {
+            String name = plot.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (!name.endsWith(".svg")) {
+                throw new UsageException("--plot writes SVG: name the file .svg ('" + plot + "')");
+            }
+            ensureWritableDirectory(plot);
+        }
+        if (output != null) {
+            ensureWritableDirectory(Files.isDirectory(output) ? output.resolve("snapshot") : output);
+        }
+    }
+
+    /** Fails now, not after a ten-minute watch, when {@code file} cannot be created. */
+    private static void ensureWritableDirectory(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IOException("cannot write '" + file + "': no such directory '" + dir + "'");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IOException("cannot write '" + file + "': permission denied");
+        }
+    }
+
+    private PrintWriter openCsv() throws IOException {
+        if (csv == null) {
+            return null;
+        }
+        try {
+            BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8);
+            PrintWriter p = new PrintWriter(w);
+            p.println(WatchReport.csvHeader());
+            p.flush();
+            return p;
+        } catch (AccessDeniedException e) {
+            throw new IOException("cannot write '" + csv + "': permission denied");
+        } catch (NoSuchFileException e) {
+            throw new IOException("cannot write '" + csv + "': no such directory");
+        }
+    }
+
+    /** The chart, written whole to a sibling file and renamed, so that a chart on disk is never half-written. */
+    private void writePlot(Sampling run, WatchReport watch, TrendVerdict verdict) throws IOException {
+        if (plot == null) {
+            return;
+        }
+        Path part = plot.resolveSibling(plot.getFileName() + ".part");
+        long[] marks = run.capture == null ? new long[0] : new long[] {run.capture.atMillis()};
+        String svg = SvgChart.render(run.samples, verdict, watch.chartSubtitle(run.samples.size()), marks);
+        try {
+            Files.writeString(part, svg, StandardCharsets.UTF_8);
+            Files.move(part, plot, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(part);
+            throw new IOException("cannot write '" + plot + "': " + e.getMessage(), e);
+        }
+        err().println(spec.qualifiedName() + ": wrote the chart to '" + plot + "'");
+    }
+
+    // ---- the target and the inspector -------------------------------------------------------------------------
+
+    private WatchReport.Target target(ProcessMemory proc, InspectorSession session) throws IOException {
+        if (session == null) {
+            return new WatchReport.Target(pid, proc.command(), null, null, null, false);
+        }
+        ProcessInfo info = session.processInfo();
+        return new WatchReport.Target(pid, proc.command(), info.title(), info.nodeVersion(), session.endpoint(),
+                session.openedInspector());
+    }
+
+    /** Closes the session (and so an inspector we opened); returns why that failed, or null. */
+    private static String close(InspectorSession session) {
+        if (session == null) {
+            return null;
+        }
+        try {
+            session.close();
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static void closeQuietly(InspectorSession session) {
+        try {
+            session.close();
+        } catch (IOException e) {
+            // reported by close() on the normal path; on an exception path the exception says more
+        }
+    }
+
+    private static void addHook(Thread hook) {
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the loop sees nothing new and the session's own hook closes the inspector
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // shutting down: the hook is running, and returns now that we are finished
+        }
+    }
+
+    private static void await(CountDownLatch latch, long millis) {
+        try {
+            latch.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code 500ms}, {@code 5s}, {@code 1.5s}, {@code 1m}, {@code 2h}, {@code 1m30s}; {@code 0} alone. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Long> {
+        private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|min|h)");
+
+        @Override
+        public Long convert(String value) {
+            String text = value.trim().toLowerCase(Locale.ROOT);
+            if (text.equals("0")) {
+                return 0L;
+            }
+            Matcher m = PART.matcher(text);
+            double millis = 0;
+            int end = 0;
+            while (m.find() && m.start() == end) {
+                double n = Double.parseDouble(m.group(1));
+                millis += n * switch (m.group(2)) {
+                    case "ms" -> 1;
+                    case "s" -> 1000;
+                    case "m", "min" -> 60_000;
+                    default -> 3_600_000;
+                };
+                end = m.end();
+            }
+            if (end == 0 || end != text.length()) {
+                throw new CommandLine.TypeConversionException("bad time '" + value
+                        + "' (use a unit: 500ms, 5s, 1m, 2h)");
+            }
+            return Math.round(millis);
+        }
+    }
+}

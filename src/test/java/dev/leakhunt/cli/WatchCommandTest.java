@@ -1,0 +1,547 @@
+package dev.leakhunt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.leakhunt.analysis.Trend;
+import dev.leakhunt.testing.Cli;
+import dev.leakhunt.testing.NodeSample;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * {@code leakhunt watch} against real Node.js services from {@code samples/}, driven by a loop of operations while
+ * the watch runs. Targets get {@code --inspect-port=0}, so that SIGUSR1 opens a free port and never 9229. Watches
+ * are short (200 ms apart, a few seconds), which the verdict's rules handle because the samples leak fast: the
+ * sql.js service keeps 2 MiB per operation.
+ */
+class WatchCommandTest {
+    private static final String SQLJS = "sqljs-memfs-leak";
+    private static final String JS_HEAP = "js-heap-leak";
+    private static final Pattern ROW = Pattern.compile("(?m)^\\d+:\\d\\d\\.\\d +\\d");
+    private static final Pattern OPENED = Pattern.compile("opened the inspector of pid \\d+ on 127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void needsNode() {
+        assumeTrue(NodeSample.nodeAvailable(), "node is not installed");
+    }
+
+    private static void needsSqlJs() {
+        assumeTrue(Files.isDirectory(NodeSample.samplesDir().resolve(SQLJS).resolve("node_modules").resolve("sql.js")),
+                "run npm ci in samples/" + SQLJS);
+    }
+
+    /** Calls {@code /op?n=K} on the sample every {@code pauseMillis} (after {@code delayMillis}) until closed. */
+    private static final class Load implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean stop;
+
+        Load(NodeSample sample, int opsPerCall, long pauseMillis) {
+            this(sample, opsPerCall, pauseMillis, 0);
+        }
+
+        Load(NodeSample sample, int opsPerCall, long pauseMillis, long delayMillis) {
+            thread = new Thread(() -> {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                while (!stop) {
+                    try {
+                        sample.op(opsPerCall);
+                        Thread.sleep(pauseMillis);
+                    } catch (IOException e) {
+                        return; // the sample is gone
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "watch-test-load");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.interrupt();
+            thread.join(5000);
+        }
+    }
+
+    private static String[] watch(NodeSample sample, String... options) {
+        List<String> args = new ArrayList<>(List.of("watch", Long.toString(sample.pid())));
+        args.addAll(List.of(options));
+        return args.toArray(String[]::new);
+    }
+
+    /** The inspector port that the watch said it opened. */
+    private static int openedPort(String err) {
+        Matcher m = OPENED.matcher(err);
+        assertTrue(m.find(), "no 'opened the inspector' note in: " + err);
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static void assertClosed(int port) {
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(),
+                "the inspector on port " + port + " is closed again");
+    }
+
+    private static int rows(String out) {
+        return (int) ROW.matcher(out).results().count();
+    }
+
+    // ---- the verdicts -----------------------------------------------------------------------------------------
+
+    @Test
+    void theSqlJsLeakDrivenDuringTheWatchIsANativeLeak() throws Exception {
+        needsSqlJs();
+        Path csv = dir.resolve("watch.csv");
+        Path svg = dir.resolve("watch.svg");
+        try (NodeSample sample = NodeSample.start(SQLJS, "leak", 0, "--inspect-port=0")) {
+            Cli r;
+            try (Load load = new Load(sample, 1, 100)) {
+                r = Cli.run(watch(sample, "--interval", "200ms", "--duration", "3s", "--csv", csv.toString(),
+                        "--plot", svg.toString(), "--fail-if", "array-buffers-slope > 1MiB/h",
+                        "--fail-if", "heap-used-slope > 1GiB/h"));
+            }
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.out().matches("(?s).*\\nVerdict: native leak: external \\+[\\d.]+ GiB/h, arrayBuffers "
+                    + "\\+[\\d.]+ GiB/h, heapUsed flat \\(rss \\+[\\d.]+ GiB/h\\)\\n.*"), r.out());
+            assertTrue(r.out().contains("--max-old-space-size cannot help"), r.out());
+            assertTrue(r.err().matches("(?s).*leakhunt watch: assertion failed: array-buffers-slope > 1MiB/h "
+                    + "\\(array-buffers-slope is \\+[\\d.]+ GiB/h\\)\\n.*"), r.err());
+            assertFalse(r.err().contains("heap-used-slope > 1GiB/h"), r.err());
+
+            // A row per sample under the header, and the same samples in the CSV.
+            assertTrue(r.out().matches("(?s)time +rss +heapTotal +heapUsed +external +arrayBuffers +Δ rss\n.*"),
+                    r.out());
+            int rows = rows(r.out());
+            assertTrue(rows >= 12 && rows <= 16, rows + " rows in\n" + r.out());
+            List<String> lines = Files.readAllLines(csv);
+            assertEquals("time,elapsedSeconds,rss,peakRss,heapTotal,heapUsed,external,arrayBuffers", lines.get(0));
+            assertEquals(rows + 1, lines.size());
+            long firstArrayBuffers = Long.parseLong(lines.get(1).split(",")[7]);
+            long lastArrayBuffers = Long.parseLong(lines.get(lines.size() - 1).split(",")[7]);
+            long dbBytes = sample.number("dbBytes");
+            assertTrue(lastArrayBuffers - firstArrayBuffers >= 5 * dbBytes, lines.toString());
+            assertTrue(lines.get(1).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z,0\\.\\d{3},\\d+,\\d+,"
+                    + "\\d+,\\d+,\\d+,\\d+"), lines.get(1));
+
+            assertChart(svg, r.out());
+            assertClosed(openedPort(r.err()));
+            assertTrue(sample.isAlive());
+        }
+    }
+
+    /** The SVG is well-formed XML with five series, each a polyline of every sample, and the verdict as title. */
+    private static void assertChart(Path svg, String out) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        Document doc = factory.newDocumentBuilder().parse(svg.toFile());
+        Element root = doc.getDocumentElement();
+        assertEquals("svg", root.getLocalName());
+        assertEquals("http://www.w3.org/2000/svg", root.getNamespaceURI());
+        NodeList polylines = doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "polyline");
+        List<String> series = new ArrayList<>();
+        int rows = rows(out);
+        for (int i = 0; i < polylines.getLength(); i++) {
+            Element p = (Element) polylines.item(i);
+            if (p.getAttribute("class").equals("series")) {
+                series.add(p.getAttribute("data-series"));
+                assertEquals(rows, p.getAttribute("points").trim().split("\\s+").length);
+            }
+        }
+        assertEquals(List.of("rss", "heapTotal", "heapUsed", "external", "arrayBuffers"), series);
+        String title = doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "title").item(0).getTextContent();
+        assertTrue(out.contains("Verdict: " + title + "\n"), title);
+    }
+
+    @Test
+    void theJsHeapSampleIsAJsHeapLeakInJson() throws Exception {
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 0, "--inspect-port=0")) {
+            Cli r;
+            try (Load load = new Load(sample, 20, 100)) { // about 2 MB of kept objects a second
+                r = Cli.run(watch(sample, "--interval", "200ms", "--duration", "3s", "--json"));
+            }
+            assertEquals(0, r.exit(), r.toString());
+            Map<String, Object> json = object(parse(r.out()));
+            assertEquals("leakhunt/1", json.get("schema"));
+            assertEquals("watch", json.get("command"));
+            Map<String, Object> process = object(json.get("process"));
+            assertEquals(sample.pid(), process.get("pid"));
+            assertEquals(true, process.get("openedInspector"));
+            assertTrue(((String) process.get("nodeVersion")).startsWith("v"));
+            assertEquals("duration", object(json.get("watch")).get("ended"));
+            List<Object> samples = list(json.get("samples"));
+            assertTrue(samples.size() >= 12, samples.toString());
+            assertEquals(0L, object(samples.get(0)).get("elapsedMillis"));
+            assertEquals(List.of("elapsedMillis", "rss", "peakRss", "heapTotal", "heapUsed", "external",
+                    "arrayBuffers"), List.copyOf(object(samples.get(0)).keySet()));
+
+            Map<String, Object> verdict = object(json.get("verdict"));
+            assertEquals("js-heap", verdict.get("kind"), verdict.toString());
+            assertEquals("heapUsed", verdict.get("basis"));
+            assertTrue(((String) verdict.get("text")).startsWith("JS-heap leak: heapUsed +"), verdict.toString());
+            assertEquals((long) samples.size(), verdict.get("samples"));
+            Map<String, Object> series = object(json.get("series"));
+            assertEquals(true, object(series.get("heapUsed")).get("grows"));
+            assertEquals(false, object(series.get("external")).get("grows"));
+            assertTrue((Double) object(verdict.get("bytesPerHour")).get("heapUsed") > 100.0 * (1 << 20));
+            Map<String, Object> metrics = object(json.get("metrics"));
+            assertEquals(Trend.metricNames(true), List.copyOf(metrics.keySet()));
+            assertEquals(List.of(), json.get("failed"));
+            assertClosed(openedPort(r.err()));
+        }
+    }
+
+    @Test
+    void theFixedSqlJsServiceIsStable() throws Exception {
+        needsSqlJs();
+        // Warmed up first: opened once, caches filled, the heap sized to the load.
+        try (NodeSample sample = NodeSample.start(SQLJS, "fixed", 20, "--inspect-port=0");
+             Load load = new Load(sample, 1, 100)) {
+            Thread.sleep(1000);
+            Cli r = Cli.run(watch(sample, "--interval", "200ms", "--duration", "3s",
+                    "--fail-if", "external-slope > 1GiB/h", "--fail-if", "array-buffers-bytes > 64MiB"));
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().contains("\nVerdict: stable: nothing grows (rss "), r.out());
+            assertFalse(r.out().contains(" grows\n"), "no series grows:\n" + r.out());
+            assertEquals(1L, sample.op(0).get("opened"), "fixed: one Database the whole time");
+        }
+    }
+
+    // ---- --snapshot-when ----------------------------------------------------------------------------------------
+
+    @Test
+    void snapshotWhenFiresOnceThenTheWatchGoesOn() throws Exception {
+        needsSqlJs();
+        try (NodeSample sample = NodeSample.start(SQLJS, "leak", 2, "--inspect-port=0")) {
+            long dbBytes = sample.number("dbBytes");
+            long threshold = ((Number) sample.memory().get("arrayBuffers")).longValue() + 3 * dbBytes;
+            Cli r;
+            // The load starts once the watch samples, so that the condition first holds mid-watch; the watch is
+            // long enough to go on after the capture and analysis (about 3 s here).
+            try (Load load = new Load(sample, 1, 200, 1500)) {
+                r = Cli.run(watch(sample, "--interval", "200ms", "--duration", "10s", "-o", dir.toString(),
+                        "--snapshot-when", "array-buffers-bytes > " + threshold));
+            }
+            assertEquals(0, r.exit(), r.toString());
+            List<Path> files;
+            try (Stream<Path> list = Files.list(dir)) {
+                files = list.toList();
+            }
+            assertEquals(1, files.size(), files.toString());
+            assertTrue(files.get(0).getFileName().toString().matches("node-" + sample.pid()
+                    + "-\\d{8}-\\d{6}\\.heapsnapshot"), files.toString());
+            assertEquals(1, count(r.err(), "taking a heap snapshot"), r.err());
+            assertEquals(1, count(r.out(), "\nHeap snapshot at "), r.out());
+            // The analysis: one backing store per leaked open, each exactly the DB's size.
+            assertTrue(r.out().matches("(?s).*\\n#\\d  \\d+ × system / JSArrayBufferData @ 2\\.0 MiB = .*"), r.out());
+            // The rows go on under a second header, and the snapshot was not the last sample.
+            String after = r.out().substring(r.out().indexOf("\nHeap snapshot at "));
+            assertTrue(after.contains("\ntime "), after);
+            assertTrue(rows(after) >= 2, after);
+            assertTrue(rows(r.out().substring(0, r.out().indexOf("\nHeap snapshot at "))) >= 2, r.out());
+            assertTrue(r.out().contains("\nVerdict: native leak: "), r.out());
+            assertClosed(openedPort(r.err()));
+        }
+    }
+
+    @Test
+    void snapshotWhenThenStopEndsTheWatchWithTheAnalysisInJson() throws Exception {
+        needsSqlJs();
+        try (NodeSample sample = NodeSample.start(SQLJS, "leak", 3, "--inspect-port=0")) {
+            long dbBytes = sample.number("dbBytes");
+            Path out = dir.resolve("at-threshold.heapsnapshot");
+            Cli r;
+            try (Load load = new Load(sample, 1, 100)) {
+                r = Cli.run(watch(sample, "--interval", "200ms", "--duration", "20s", "--json", "-o", out.toString(),
+                        "--snapshot-when", "array-buffers-bytes >= " + 3 * dbBytes, "--then", "stop"));
+            }
+            assertEquals(0, r.exit(), r.toString());
+            Map<String, Object> json = object(parse(r.out()));
+            assertEquals("snapshot", object(json.get("watch")).get("ended"));
+            Map<String, Object> capture = object(json.get("capture"));
+            assertEquals("array-buffers-bytes >= " + 3 * dbBytes, capture.get("trigger"));
+            assertEquals(out.toString(), capture.get("file"));
+            assertEquals(Files.size(out), capture.get("bytes"));
+            assertEquals(0L, capture.get("atMillis"), "the first sample meets it");
+            assertEquals(1, list(json.get("samples")).size());
+            // The leaked copies of the DB: a group of buffers of exactly its size (the 21 MiB WebAssembly memory of
+            // sql.js may rank above them this early).
+            List<Object> groups = list(object(capture.get("analysis")).get("groups"));
+            Map<String, Object> group = groups.stream().map(WatchCommandTest::object)
+                    .filter(g -> Long.valueOf(dbBytes).equals(g.get("sizeBytes"))).findFirst().orElseThrow();
+            assertTrue((Long) group.get("count") >= 3, group.toString());
+            assertEquals("unknown", object(json.get("verdict")).get("kind"));
+        }
+    }
+
+    // ---- how a watch ends ---------------------------------------------------------------------------------------
+
+    @Test
+    void theTargetExitingMidWatchEndsItWithAVerdict() throws Exception {
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 0, "--inspect-port=0")) {
+            Thread killer = new Thread(() -> {
+                try {
+                    Thread.sleep(1500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                sample.process().destroy(); // SIGTERM: the sample exits 0
+            });
+            killer.start();
+            long start = System.nanoTime();
+            Cli r = Cli.run(watch(sample, "--interval", "200ms", "--duration", "30s", "--json"));
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            killer.join();
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(seconds < 10, seconds + " s");
+            assertTrue(r.err().contains("leakhunt watch: pid " + sample.pid() + " exited after "), r.err());
+            Map<String, Object> json = object(parse(r.out()));
+            assertEquals("target-exited", object(json.get("watch")).get("ended"));
+            assertTrue(list(json.get("samples")).size() >= 5, r.out());
+            assertNotNull(object(json.get("verdict")).get("kind"));
+            assertFalse(r.err().contains("internal error"), r.err());
+        }
+    }
+
+    @Test
+    void ctrlCEndsTheWatchWithAVerdictAndClosesTheInspector() throws Exception {
+        Path svg = dir.resolve("interrupted.svg");
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 10, "--inspect-port=0")) {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Process jvm = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    LeakHunt.class.getName(), "watch", Long.toString(sample.pid()), "--interval", "200ms",
+                    "--duration", "1m", "--plot", svg.toString()).start();
+            try {
+                BlockingQueue<String> out = lines(jvm.getInputStream());
+                BlockingQueue<String> err = lines(jvm.getErrorStream());
+                for (int rows = 0; rows < 4; ) { // the header and three samples
+                    String line = out.poll(20, TimeUnit.SECONDS);
+                    assertNotNull(line, "no row from the watch; stderr: " + err);
+                    rows++;
+                }
+                new ProcessBuilder("kill", "-INT", Long.toString(jvm.pid())).start().waitFor();
+                assertTrue(jvm.waitFor(20, TimeUnit.SECONDS), "the watch exited on SIGINT");
+                assertEquals(130, jvm.exitValue());
+                Thread.sleep(200); // the rest of the output
+                String stdout = String.join("\n", out);
+                String stderr = String.join("\n", err);
+                assertTrue(stdout.contains("Verdict: "), stdout + stderr);
+                assertTrue(stdout.contains("Series over the watch (interrupted after "), stdout);
+                assertTrue(Files.size(svg) > 1000, "the chart is written on Ctrl-C too");
+                assertClosed(openedPort(stderr));
+                assertTrue(sample.isAlive());
+            } finally {
+                jvm.destroyForcibly();
+            }
+        }
+    }
+
+    private static BlockingQueue<String> lines(java.io.InputStream stream) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return lines;
+    }
+
+    @Test
+    void withoutTheInspectorOnlyProcIsSampledAndAnyProcessWillDo() throws Exception {
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 0, "--inspect-port=0")) {
+            Cli r;
+            try (Load load = new Load(sample, 40, 100)) {
+                r = Cli.run(watch(sample, "--no-inspector", "--interval", "200ms", "--duration", "2s",
+                        "--fail-if", "rss-slope > 1MiB/h"));
+            }
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.out().matches("(?s)time +rss +peak rss +Δ rss\n.*"), r.out());
+            assertTrue(r.out().contains("\nVerdict: RSS grows +"), r.out());
+            assertTrue(r.out().contains("(sampled without the inspector: where in the process is not known)"));
+            assertFalse(sample.stderr().contains("Debugger listening"), "no inspector was opened");
+        }
+        Process sleep = new ProcessBuilder("sleep", "30").start();
+        try {
+            Cli r = Cli.run("watch", Long.toString(sleep.pid()), "--no-inspector", "--interval", "200ms",
+                    "--duration", "1s");
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().contains("\nVerdict: stable: nothing grows (rss "), r.out());
+            assertTrue(sleep.isAlive());
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
+
+    // ---- usage and bad input -------------------------------------------------------------------------------------
+
+    @Test
+    void usageErrorsExitTwoBeforeTouchingTheTarget() {
+        String pid = Long.toString(ProcessHandle.current().pid()); // a Java process: never signalled on these
+        assertUsage("bad time '5' (use a unit: 500ms, 5s, 1m, 2h)", "watch", pid, "--interval", "5");
+        assertUsage("--interval 50 ms is too short (at least 100 ms)", "watch", pid, "--interval", "50ms");
+        assertUsage("--snapshot-when needs the inspector; drop --no-inspector", "watch", pid, "--no-inspector",
+                "--snapshot-when", "rss-bytes > 1GiB");
+        assertUsage("--fail-if 'heap-used-slope > 1MiB/h' needs the inspector (heap-used-slope comes from "
+                + "process.memoryUsage()); drop --no-inspector", "watch", pid, "--no-inspector", "--fail-if",
+                "heap-used-slope > 1MiB/h");
+        assertUsage("unknown metric 'growth' in --fail-if 'growth > 1'; known: rss-slope, heap-total-slope, "
+                + "heap-used-slope, external-slope, array-buffers-slope, outside-v8-slope, rss-bytes, peak-rss-bytes, "
+                + "rss-growth-bytes, heap-total-bytes, heap-used-bytes, external-bytes, array-buffers-bytes, samples",
+                "watch", pid, "--fail-if", "growth > 1");
+        assertUsage("unknown metric 'rss-slope' in --snapshot-when 'rss-slope > 1'; known: rss-bytes, peak-rss-bytes,"
+                + " rss-growth-bytes, heap-total-bytes, heap-used-bytes, external-bytes, array-buffers-bytes",
+                "watch", pid, "--snapshot-when", "rss-slope > 1");
+        assertUsage("bad --snapshot-when 'rss-bytes > 1MiB/h': a sample's figures are bytes, not rates", "watch",
+                pid, "--snapshot-when", "rss-bytes > 1MiB/h");
+        assertUsage("--plot writes SVG: name the file .svg ('chart.png')", "watch", pid, "--plot", "chart.png");
+        assertUsage("--then, -o and --gzip go with --snapshot-when", "watch", pid, "--then", "stop");
+    }
+
+    private static void assertUsage(String message, String... args) {
+        Cli r = Cli.run(args);
+        assertEquals(2, r.exit(), r.toString());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains(message), "expected '" + message + "' in\n" + r.err());
+    }
+
+    @Test
+    void aMissingOrUnwatchableTargetExitsThree() throws IOException {
+        long pidMax;
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/kernel/pid_max"))) {
+            // streamed: Files.readString reads one byte of a sysctl
+            pidMax = Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+        }
+        Cli none = Cli.run("watch", Long.toString(pidMax + 1));
+        assertEquals(3, none.exit(), none.toString());
+        assertEquals("leakhunt watch: no process with pid " + (pidMax + 1) + "\n", none.err());
+
+        Process sleep = new ProcessBuilder("sleep", "30").start();
+        try {
+            Cli notNode = Cli.run("watch", Long.toString(sleep.pid()), "--csv", dir.resolve("x.csv").toString());
+            assertEquals(3, notNode.exit(), notNode.toString());
+            assertTrue(notNode.err().startsWith("leakhunt watch: pid " + sleep.pid() + " is not a Node.js process"),
+                    notNode.err());
+            assertFalse(Files.exists(dir.resolve("x.csv")), "no CSV for a watch that never started");
+
+            Cli noDir = Cli.run("watch", Long.toString(sleep.pid()), "--no-inspector", "--plot",
+                    dir.resolve("missing/chart.svg").toString());
+            assertEquals(3, noDir.exit(), noDir.toString());
+            assertTrue(noDir.err().startsWith("leakhunt watch: cannot write '" + dir.resolve("missing/chart.svg")
+                    + "': no such directory"), noDir.err());
+            assertTrue(sleep.isAlive());
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
+
+    // ---- JSON ---------------------------------------------------------------------------------------------------
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object value) {
+        assertTrue(value instanceof Map, String.valueOf(value));
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value) {
+        assertTrue(value instanceof List, String.valueOf(value));
+        return (List<Object>) value;
+    }
+
+    /** A JSON document as maps, lists, strings, longs, doubles, booleans and nulls. */
+    static Object parse(String json) throws IOException {
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            p.nextToken();
+            return value(p);
+        }
+    }
+
+    private static Object value(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    map.put(name, value(p));
+                }
+                return map;
+            }
+            case START_ARRAY -> {
+                List<Object> items = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    items.add(value(p));
+                }
+                return items;
+            }
+            case VALUE_STRING -> {
+                return p.getText();
+            }
+            case VALUE_NUMBER_INT -> {
+                return p.getLongValue();
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return p.getDoubleValue();
+            }
+            case VALUE_TRUE, VALUE_FALSE -> {
+                return p.getBooleanValue();
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+}
