@@ -3,6 +3,13 @@
 // Grows this process's heap to about a target snapshot size, then writes a heap snapshot.
 //
 //   node --max-old-space-size=8192 scripts/gen-heap.js --target-mb 300 --out FILE [--strings-mb N] [--seed S]
+//   node --max-old-space-size=8192 scripts/gen-heap.js --target-mb 300 --serve [--out FILE] ...
+//
+// --serve keeps the process and its heap alive after building it (and writing --out, if given), for
+// snapshots taken from outside (scripts/bench-capture): it listens on 127.0.0.1 (an ephemeral port) and prints
+// one JSON line, the summary plus "ready": true, "pid" and "port". GET /write?file=F writes a heap snapshot
+// with v8.writeHeapSnapshot(F) and answers {"file", "bytes", "millis"} (millis: the call alone);
+// GET /exit exits. SIGUSR1 is left to Node, so `kill -USR1` opens the inspector as usual.
 //
 // The heap is a service-like object graph: class instances with several properties, arrays,
 // Maps, closures with contexts, many distinct short strings, heap numbers, and ArrayBuffers /
@@ -20,7 +27,7 @@ const path = require('path');
 const v8 = require('v8');
 
 function parse(argv) {
-  const o = { targetMb: 300, out: null, stringsMb: 0, seed: 1 };
+  const o = { targetMb: 300, out: null, stringsMb: 0, seed: 1, serve: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => { if (i + 1 >= argv.length) die(`missing value for ${a}`); return argv[++i]; };
@@ -28,16 +35,18 @@ function parse(argv) {
     else if (a === '--out') o.out = next();
     else if (a === '--strings-mb') o.stringsMb = Number(next());
     else if (a === '--seed') o.seed = Number(next());
+    else if (a === '--serve') o.serve = true;
     else if (a === '-h' || a === '--help') die(null);
     else die(`unknown argument '${a}'`);
   }
-  if (!o.out) die('--out FILE is required');
+  if (!o.out && !o.serve) die('--out FILE is required (or --serve)');
   if (!(o.targetMb > 0) || !(o.stringsMb >= 0) || !Number.isFinite(o.seed)) die('bad number');
   return o;
 }
 function die(msg) {
   if (msg) process.stderr.write(`gen-heap: ${msg}\n`);
-  process.stderr.write('usage: node [--max-old-space-size=MB] gen-heap.js --target-mb MB --out FILE [--strings-mb N] [--seed S]\n');
+  process.stderr.write('usage: node [--max-old-space-size=MB] gen-heap.js --target-mb MB (--out FILE | --serve [--out FILE])'
+    + ' [--strings-mb N] [--seed S]\n');
   process.exit(2);
 }
 const log = (m) => process.stderr.write(`gen-heap: ${m}\n`);
@@ -196,7 +205,11 @@ function main() {
   const want = Math.max(0, Math.round((target - base - stringBytes) / perUnit));
   while (units < want) addUnit();
   log(`built ${units} units (${(bufferBytes / MiB).toFixed(1)} MiB in buffers); ` +
-    `heapUsed ${(process.memoryUsage().heapUsed / MiB).toFixed(0)} MiB; writing ${opts.out}`);
+    `heapUsed ${(process.memoryUsage().heapUsed / MiB).toFixed(0)} MiB` + (opts.out ? `; writing ${opts.out}` : ''));
+  if (!opts.out) {
+    serve({ targetMb: opts.targetMb, stringChars, units, node: process.version });
+    return;
+  }
 
   const out = snapshotTo(path.resolve(opts.out));
   const c = countsOf(opts.out);
@@ -215,7 +228,46 @@ function main() {
     writeSeconds: out.seconds,
     node: process.version,
   };
+  if (opts.serve) {
+    serve(summary);
+    return;
+  }
   process.stdout.write(JSON.stringify(summary) + '\n');
+}
+
+// --serve: the heap stays referenced from `world` while the server runs.
+function serve(summary) {
+  const http = require('http');
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const send = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body) + '\n');
+    };
+    if (url.pathname === '/write') {
+      const file = url.searchParams.get('file');
+      if (!file) return send(400, { error: "missing 'file'" });
+      try {
+        const t0 = process.hrtime.bigint();
+        v8.writeHeapSnapshot(path.resolve(file));
+        const millis = Number(process.hrtime.bigint() - t0) / 1e6;
+        return send(200, { file: path.resolve(file), bytes: fs.statSync(path.resolve(file)).size, millis });
+      } catch (e) {
+        return send(500, { error: e.message });
+      }
+    }
+    if (url.pathname === '/exit') {
+      send(200, { exiting: true });
+      return setImmediate(() => process.exit(0));
+    }
+    return send(404, { error: `no ${url.pathname}` });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(JSON.stringify({ ready: true, pid: process.pid, port: server.address().port, ...summary })
+      + '\n');
+  });
+  process.on('SIGTERM', () => process.exit(0));
+  process.on('SIGINT', () => process.exit(0));
 }
 
 main();
