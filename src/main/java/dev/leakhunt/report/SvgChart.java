@@ -97,7 +97,8 @@ public final class SvgChart {
         long yStep = yStep();
         long yMax = Math.max(yStep, (maxBytes + yStep - 1) / yStep * yStep);
         long xStep = xStep();
-        long xMax = Math.max(xStep, (spanMillis + xStep - 1) / xStep * xStep);
+        // Sampling runs a few ms late: a span just past a step (30.001 s) ends the axis at that step, not the next.
+        long xMax = Math.max(xStep, (spanMillis - xStep / 100 + xStep - 1) / xStep * xStep);
         axes(yStep, yMax, xStep, xMax);
         for (long mark : markMillis) {
             mark(mark, xMax);
