@@ -25,9 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,11 +44,11 @@ import picocli.CommandLine.Parameters;
                 " 3:the target is not there, not Node.js or not reachable, the capture failed, or the file could "
                         + "not be written or read", " 4:internal error"},
         footerHeading = "%nMetrics for --fail-if:%n",
-        footer = {"  rss-bytes, heap-used-bytes, external-bytes, array-buffers-bytes   process.memoryUsage() before "
-                + "the capture",
-                "  native-bytes, largest-group-bytes, largest-group-count, backing-stores, self-bytes, node-count,",
-                "  edge-count, unreachable-nodes                                    of the snapshot, as 'analyze' "
-                        + "(not with --no-analyze)"})
+        footer = {"  rss-bytes, heap-used-bytes, external-bytes, array-buffers-bytes",
+                "      process.memoryUsage() just before the capture",
+                "  native-bytes, largest-group-bytes, largest-group-count, backing-stores,",
+                "  self-bytes, node-count, edge-count, unreachable-nodes",
+                "      of the snapshot, as for analyze (not with --no-analyze)"})
 final class SnapshotCommand extends BaseCommand {
     /** The figures of {@code process.memoryUsage()} that {@code --fail-if} may test. */
     static final List<String> PROCESS_METRICS = List.of("rss-bytes", "heap-used-bytes", "external-bytes",
@@ -92,7 +89,7 @@ final class SnapshotCommand extends BaseCommand {
     @Option(names = "--keep-inspector", description = "Leave an inspector that leakhunt opened open afterwards.")
     boolean keepInspector;
 
-    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = Millis.class,
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = WatchCommand.DurationConverter.class,
             description = "How long to wait for the inspector to open after SIGUSR1: 500ms, 10s, 1m (default: "
                     + "${DEFAULT-VALUE}).")
     long timeoutMillis;
@@ -474,32 +471,6 @@ final class SnapshotCommand extends BaseCommand {
                         + heapPercent + "% used), external " + Units.bytes(u.external()) + ", rss "
                         + Units.bytes(u.rss()) + ".", sample + ".");
             };
-        }
-    }
-
-    /** {@code 500ms}, {@code 10s}, {@code 1.5s}, {@code 1m}, {@code 1m30s}. */
-    static final class Millis implements CommandLine.ITypeConverter<Long> {
-        private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|min|h)");
-
-        @Override
-        public Long convert(String value) {
-            String text = value.trim().toLowerCase(Locale.ROOT);
-            Matcher m = PART.matcher(text);
-            double millis = 0;
-            int end = 0;
-            while (m.find() && m.start() == end) {
-                millis += Double.parseDouble(m.group(1)) * switch (m.group(2)) {
-                    case "ms" -> 1;
-                    case "s" -> 1000;
-                    case "m", "min" -> 60_000;
-                    default -> 3_600_000;
-                };
-                end = m.end();
-            }
-            if (end == 0 || end != text.length()) {
-                throw new CommandLine.TypeConversionException("bad time '" + value + "' (use a unit: 500ms, 10s, 1m)");
-            }
-            return Math.round(millis);
         }
     }
 }
