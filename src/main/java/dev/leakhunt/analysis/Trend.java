@@ -25,7 +25,8 @@ import java.util.Set;
  * its heap to the allocation rate, as it does while a process warms up); when both grow, the faster names the kind. Growth outside V8 names it only when nothing in V8 grows or it is more than
  * {@value #OUTSIDE_V8_DOMINANCE} times as fast: V8's own bookkeeping outside the heap grows along with a growing heap.
  * RSS that grows while no part does clearly is put down to the part whose slope adds most to RSS's, with low
- * confidence. Without the V8 figures, RSS growth is only {@code growing}.
+ * confidence; when that part is heapTotal (heapUsed flat), the verdict is stable: V8 sized its heap to the load.
+ * Without the V8 figures, RSS growth is only {@code growing}.
  */
 public final class Trend {
     /** Fewer samples than this give no verdict. */
@@ -71,11 +72,13 @@ public final class Trend {
         TrendSeries basis = basis(fits, growing, v8);
         boolean inferred = v8 && basis == null && growing.contains(TrendSeries.RSS);
         if (inferred) {
-            basis = faster(fits, faster(fits, TrendSeries.HEAP_TOTAL, TrendSeries.EXTERNAL), TrendSeries.OUTSIDE_V8);
+            TrendSeries part = faster(fits, faster(fits, TrendSeries.HEAP_TOTAL, TrendSeries.EXTERNAL),
+                    TrendSeries.OUTSIDE_V8);
+            basis = part == TrendSeries.HEAP_TOTAL ? null : part; // V8 sizing its heap to the load keeps nothing
         }
         TrendVerdict.Kind kind = kind(basis, v8);
-        TrendVerdict.Confidence confidence = basis == null ? stableConfidence(fits, n, spanHours, material)
-                : inferred ? TrendVerdict.Confidence.LOW : growthConfidence(fits.get(basis), n);
+        TrendVerdict.Confidence confidence = inferred ? TrendVerdict.Confidence.LOW
+                : basis == null ? stableConfidence(fits, n, spanHours, material) : growthConfidence(fits.get(basis), n);
         Map<String, Number> all = new LinkedHashMap<>();
         for (Map.Entry<TrendSeries, TrendFit> e : fits.entrySet()) {
             all.put(e.getKey().metricName() + "-slope", e.getValue().slopePerHour());

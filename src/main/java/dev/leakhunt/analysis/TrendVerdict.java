@@ -10,7 +10,7 @@ import java.util.Set;
  * @param confidence        how sure, from the sample count and how well the deciding line fits
  * @param basis             the series the kind rests on (null for {@link Kind#STABLE} and {@link Kind#UNKNOWN})
  * @param inferred          RSS grows but no part of it does clearly: the kind is that of the part whose slope adds
- *                          most to RSS's, and the confidence low
+ *                          most to RSS's (stable when that is heapTotal), and the confidence low
  * @param samples           how many samples
  * @param spanMillis        from the first sample to the last
  * @param materialBytes     the least rise over the watch that counts as growth (see {@link Trend})

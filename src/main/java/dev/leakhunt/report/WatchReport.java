@@ -153,7 +153,8 @@ public final class WatchReport {
             case OUTSIDE_V8 -> "RSS grows outside V8 (native addon, allocator, WebAssembly memory): rss "
                     + rate(v.fit(TrendSeries.RSS).slopePerHour()) + ", " + rates(v, TrendSeries.HEAP_TOTAL,
                     TrendSeries.EXTERNAL);
-            case STABLE -> "stable: nothing grows (" + (v.fit(TrendSeries.HEAP_USED) == null
+            case STABLE -> "stable: nothing grows" + (v.confidence() == TrendVerdict.Confidence.LOW ? " clearly" : "")
+                    + " (" + (v.fit(TrendSeries.HEAP_USED) == null
                     ? "rss " + rate(v.fit(TrendSeries.RSS).slopePerHour())
                     : slopes(v, TrendSeries.RSS, TrendSeries.HEAP_USED, TrendSeries.EXTERNAL)) + ")";
             case GROWING -> "RSS grows " + rate(v.fit(TrendSeries.RSS).slopePerHour())
@@ -192,7 +193,10 @@ public final class WatchReport {
                 + " over " + duration(v.spanMillis());
         return switch (v.kind()) {
             case UNKNOWN -> base;
-            case STABLE -> base + (v.confidence() == TrendVerdict.Confidence.LOW && v.samples() >= 10
+            case STABLE -> base + (v.inferred() ? "; RSS rose " + change(v, TrendSeries.RSS) + " as V8 grew its heap ("
+                    + "heapTotal " + change(v, TrendSeries.HEAP_TOTAL) + ") while heapUsed stayed flat: V8 sizing its "
+                    + "heap to the load, not kept objects; watch longer to be sure"
+                    : v.confidence() == TrendVerdict.Confidence.LOW && v.samples() >= 10
                     ? "; some series move, but not clearly enough to call growth"
                     : "; growth counts from " + bytes(Math.round(v.materialBytes())) + " over the watch");
             default -> {
@@ -203,6 +207,11 @@ public final class WatchReport {
                 yield base + fit + why;
             }
         };
+    }
+
+    /** What a series' line rises over the watch: {@code +2.6 MiB}. */
+    private static String change(TrendVerdict v, TrendSeries s) {
+        return signed(Math.round(v.fit(s).change(v.spanMillis() / 3_600_000.0)));
     }
 
     /** What to do next, or null. */

@@ -214,17 +214,31 @@ class TrendTest {
 
     @Test
     void heapTotalAloneGrowingIsNoJsHeapLeak() {
-        // V8 grows its heap to the allocation rate while heapUsed stays flat; RSS follows heapTotal. RSS grows with
-        // no part growing by the rule: the verdict names the part that adds most, at low confidence.
+        // V8 grows its heap to the allocation rate while heapUsed stays flat, as a warming process does; RSS follows
+        // heapTotal. RSS grows with no part growing by the rule, and heapTotal adds most: stable, at low confidence.
         TrendVerdict v = Trend.judge(samples(N, i -> 20 * MIB + i * MIB / 2, sawtooth(15 * MIB, 0), flat(2 * MIB),
                 flat(MIB), flat(40 * MIB)));
         assertFalse(v.grows(TrendSeries.HEAP_USED));
         assertTrue(v.grows(TrendSeries.HEAP_TOTAL));
         assertTrue(v.grows(TrendSeries.RSS));
-        assertEquals(TrendVerdict.Kind.JS_HEAP, v.kind());
-        assertEquals(TrendSeries.HEAP_TOTAL, v.basis());
+        assertEquals(TrendVerdict.Kind.STABLE, v.kind());
+        assertNull(v.basis());
         assertEquals(TrendVerdict.Confidence.LOW, v.confidence());
         assertTrue(v.inferred());
+    }
+
+    @Test
+    void rssGrowingWithNoPartClearlyGrowingIsPutDownToTheLargestPart() {
+        // RSS a clean +0.5 MiB per sample, all of it outside V8, but heapTotal and the rest swap 40 MiB back and
+        // forth from sample to sample: neither part's line fits (R² < 0.5), RSS's does.
+        TrendVerdict v = Trend.judge(samples(N, i -> 30 * MIB + (i % 2) * 40 * MIB, flat(20 * MIB), flat(2 * MIB),
+                flat(MIB), i -> 40 * MIB + i * MIB / 2 - (i % 2) * 40 * MIB));
+        assertEquals(1, v.fit(TrendSeries.RSS).r2(), 1e-9);
+        assertTrue(v.fit(TrendSeries.OUTSIDE_V8).r2() < 0.5);
+        assertTrue(v.inferred(), v.growing().toString());
+        assertEquals(TrendVerdict.Kind.OUTSIDE_V8, v.kind());
+        assertEquals(TrendSeries.OUTSIDE_V8, v.basis());
+        assertEquals(TrendVerdict.Confidence.LOW, v.confidence());
     }
 
     @Test

@@ -46,6 +46,14 @@ class WatchReportTest {
 
     @Test
     void saysEachKindInOneLine() {
+        // Stable at low confidence says so: a warming heap, V8 sizing itself to the load.
+        TrendVerdict warming = Trend.judge(samples(i -> new TrendSample(i * 60_000L, 100 * MIB + i * MIB / 2, 0,
+                40 * MIB + i * MIB / 2, 30 * MIB + (i % 4) * MIB, 5 * MIB, MIB)));
+        assertEquals("stable: nothing grows clearly (rss +30.0 MiB/h, heapUsed +97.5 KiB/h, external 0 B/h)",
+                WatchReport.verdictText(warming));
+        assertEquals("confidence low: 61 samples over 1 h; RSS rose +30.0 MiB as V8 grew its heap (heapTotal "
+                + "+30.0 MiB) while heapUsed stayed flat: V8 sizing its heap to the load, not kept objects; watch "
+                + "longer to be sure", WatchReport.confidenceText(warming));
         assertEquals("native leak: external +120.0 MiB/h, arrayBuffers +120.0 MiB/h, heapUsed flat (rss +120.0 MiB/h)",
                 WatchReport.verdictText(Trend.judge(nativeLeak())));
         assertEquals("JS-heap leak: heapUsed +60.0 MiB/h, heapTotal +60.0 MiB/h, external flat (rss +60.0 MiB/h)",
