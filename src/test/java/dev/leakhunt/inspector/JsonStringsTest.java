@@ -27,6 +27,19 @@ class JsonStringsTest {
     }
 
     @Test
+    void longTextWithEscapesEverywhereComesOutWhole() throws IOException {
+        // Longer than the decoder's scratch buffer, with escapes and runs falling on either side of its edges.
+        StringBuilder json = new StringBuilder("\"");
+        StringBuilder text = new StringBuilder();
+        for (int row = 0; text.length() < 300_000; row++) {
+            String run = row % 7 + "," + row + "," + "x".repeat(row % 23);
+            json.append(run).append(row % 5 == 0 ? "\\u00e9" : "\\n");
+            text.append(run).append(row % 5 == 0 ? '\u00e9' : '\n');
+        }
+        assertEquals(text.toString(), decode(json.append('"').toString()));
+    }
+
+    @Test
     void rejectsBrokenLiterals() {
         assertThrows(JsonStrings.Malformed.class, () -> JsonStrings.decodeTo("\"open".toCharArray(), 0, 5,
                 new StringWriter()));
