@@ -399,8 +399,10 @@ final class WatchCommand extends BaseCommand {
             out().println("Heap snapshot at " + WatchReport.clock(at.elapsedMillis(), intervalMillis < 1000) + " ("
                     + trigger.text() + ")");
             new TextReport(out()).analysis(analysis);
-            out().println();
-            header(rows, watch);
+            if (then == Then.CONTINUE) {
+                out().println();
+                header(rows, watch); // the rows go on below
+            }
         }
         return new WatchReport.Capture(at.elapsedMillis(), trigger.text(), capture.path().toString(), capture.bytes(),
                 capture.millis(), analysis, null);

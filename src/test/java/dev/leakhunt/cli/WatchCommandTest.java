@@ -312,6 +312,21 @@ class WatchCommandTest {
         }
     }
 
+    @Test
+    void snapshotWhenThenStopInTextEndsWithTheAnalysisAndTheVerdict() throws Exception {
+        needsSqlJs();
+        try (NodeSample sample = NodeSample.start(SQLJS, "leak", 3, "--inspect-port=0")) {
+            Cli r = Cli.run(watch(sample, "--interval", "200ms", "--duration", "20s", "-o", dir.toString(),
+                    "--snapshot-when", "rss-bytes > 1MiB", "--then", "stop", "--top", "2", "--classes", "3"));
+            assertEquals(0, r.exit(), r.toString());
+            String afterSnapshot = r.out().substring(r.out().indexOf("\nHeap snapshot at 0:00.0 (rss-bytes > 1MiB)\n"));
+            assertTrue(afterSnapshot.contains("\nClasses by retained size (top 3)\n"), afterSnapshot);
+            assertFalse(afterSnapshot.contains("\ntime "), "no header for rows that do not come:\n" + afterSnapshot);
+            assertTrue(afterSnapshot.endsWith("\nVerdict: no verdict: 1 sample over 0 ms (a line needs 3 or more)\n"
+                    + "  confidence none: 1 sample over 0 ms\n"), afterSnapshot);
+        }
+    }
+
     // ---- how a watch ends ---------------------------------------------------------------------------------------
 
     @Test
