@@ -102,7 +102,7 @@ public final class Describer {
         if (isString(node)) {
             return "\"" + escape(strings.preview(s.nodeNameIndex(node), HINT_VALUE_BYTES)) + "\"";
         }
-        String name = s.nodeName(node);
+        String name = s.nodeName(node).strip(); // the global object is "global / " over the inspector
         if (t == closureType) {
             return (name.isEmpty() ? "(anonymous)" : name) + "()";
         }

@@ -149,7 +149,12 @@ final class PidInspector {
 
     /** Whether SIGUSR1's bit is set in a signal mask line of {@code /proc/<pid>/status} (hex, bit n-1). */
     private boolean signalBit(long pid, String mask) throws IOException {
-        String hex = proc.status(pid, mask);
+        String hex;
+        try {
+            hex = proc.status(pid, mask);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("pid " + pid + " exited before its inspector could be opened");
+        }
         if (hex == null) {
             return mask.equals("SigCgt"); // no such line: assume the usual Node.js handler
         }
