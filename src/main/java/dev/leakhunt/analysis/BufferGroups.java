@@ -43,7 +43,7 @@ public final class BufferGroups {
     }
 
     /** A growable set of member ordinals with its running figures. */
-    private static final class Members {
+    static class Members {
         int[] nodes = new int[8];
         int count;
         long total;
@@ -82,16 +82,20 @@ public final class BufferGroups {
     }
 
     private static BufferGroup describe(Describer describer, RetainerChains chains, DominatorTree tree, Members m) {
-        return describe(describer, chains, node -> chains.signature(chains.path(node), -1), tree, m.nodes, m.count,
-                m.min, m.max, m.total);
+        return describe(describer, chains, node -> chains.signature(chains.path(node), -1), tree, m);
     }
 
     /**
-     * Describes {@code nodes[0 … count - 1]} as one group; {@code chainKey} gives a value equal for two members
+     * Describes the members as one group; {@code chainKey} gives a value equal for two members
      * exactly when their whole chains' signatures are (the signature itself, or a cheaper key to it).
      */
     static BufferGroup describe(Describer describer, RetainerChains chains, IntFunction<Object> chainKey,
-                                DominatorTree tree, int[] nodes, int count, long min, long max, long total) {
+                                DominatorTree tree, Members m) {
+        int[] nodes = m.nodes;
+        int count = m.count;
+        long min = m.min;
+        long max = m.max;
+        long total = m.total;
         int representative = largest(describer.graph().snapshot(), nodes, count);
         RetainerChains.Path path = chains.path(representative);
         Object full = chainKey.apply(representative);

@@ -40,28 +40,13 @@ final class DiffGroups {
     }
 
     /** Members with one class and signature (null when grouped by class alone), and their running figures. */
-    static final class Bucket {
+    static final class Bucket extends BufferGroups.Members {
         final String className;
         final String signature;
-        int[] nodes = new int[4];
-        int count;
-        long total;
-        long min = Long.MAX_VALUE;
-        long max;
 
         Bucket(String className, String signature) {
             this.className = className;
             this.signature = signature;
-        }
-
-        void add(int node, long size) {
-            if (count == nodes.length) {
-                nodes = Arrays.copyOf(nodes, count * 2);
-            }
-            nodes[count++] = node;
-            total += size;
-            min = Math.min(min, size);
-            max = Math.max(max, size);
         }
     }
 
@@ -130,7 +115,7 @@ final class DiffGroups {
     /** The bucket as a group of the report: one member's chain, how many share it, the common dominator. */
     BufferGroup describe(Bucket b) {
         return BufferGroups.describe(describer, new RetainerChains(describer), chains::fullKey,
-                new DominatorTree(describer.graph()), b.nodes, b.count, b.min, b.max, b.total);
+                new DominatorTree(describer.graph()), b);
     }
 
     int root() {
