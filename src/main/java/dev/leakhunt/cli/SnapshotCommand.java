@@ -152,7 +152,7 @@ final class SnapshotCommand extends BaseCommand {
         if (host != null && port == null) {
             throw new UsageException("--host goes with --port");
         }
-        if (target != null && port == null && (url == null || !url.getScheme().startsWith("http"))) {
+        if (target != null && port == null) {
             throw new UsageException("--target goes with --port (a ws:// url names its target already)");
         }
         if (timeoutMillis <= 0) {
@@ -227,9 +227,6 @@ final class SnapshotCommand extends BaseCommand {
         }
         if (port != null) {
             return InspectorSession.forPort(host, port, target, options);
-        }
-        if (target != null) {
-            return InspectorSession.forPort(url.getHost(), url.getPort() < 0 ? 80 : url.getPort(), target, options);
         }
         return InspectorSession.forUrl(url, options);
     }
