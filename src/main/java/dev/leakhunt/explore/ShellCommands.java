@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -148,18 +149,28 @@ final class ShellCommands implements Runnable {
         }
     }
 
+    /** The node a command is about, as its first parameter: {@code @123}, as analyze prints ids. */
+    static final class NodeId {
+        @Parameters(index = "0", paramLabel = "@ID", converter = NodeIdConverter.class, completionCandidates = ShownIds.class,
+                description = "A node id, as analyze prints it: @123.")
+        long id;
+
+        int ordinal(ShellCommand command) {
+            return command.ordinal(id);
+        }
+    }
+
     @Command(name = "show", description = "A node: sizes, distance, dominator, its edges.")
     static final class Show extends ShellCommand {
         @Option(names = "-n", paramLabel = "N", defaultValue = "50",
                 description = "How many edges (default: ${DEFAULT-VALUE}; 0 for all).")
         int limit;
-        @Parameters(index = "0", paramLabel = "@ID", converter = NodeIdConverter.class, completionCandidates = ShownIds.class,
-                description = "A node id, as analyze prints it: @123.")
-        long id;
+        @Mixin
+        NodeId target;
 
         @Override
         public Integer call() {
-            var details = queries().details(ordinal(id), limit);
+            var details = queries().details(target.ordinal(this), limit);
             return answer(t -> t.details(details), j -> j.details(details));
         }
     }
@@ -169,13 +180,12 @@ final class ShellCommands implements Runnable {
         @Option(names = "-n", paramLabel = "N", defaultValue = "50",
                 description = "How many (default: ${DEFAULT-VALUE}; 0 for all).")
         int limit;
-        @Parameters(index = "0", paramLabel = "@ID", converter = NodeIdConverter.class, completionCandidates = ShownIds.class,
-                description = "A node id, as analyze prints it: @123.")
-        long id;
+        @Mixin
+        NodeId target;
 
         @Override
         public Integer call() {
-            int node = ordinal(id);
+            int node = target.ordinal(this);
             var retainers = queries().retainers(node, limit);
             var ref = queries().ref(node);
             return answer(t -> t.retainers(ref, retainers), j -> j.retainers(ref, retainers));
@@ -184,13 +194,12 @@ final class ShellCommands implements Runnable {
 
     @Command(name = "chain", description = "The retainer chain of a node, as analyze prints it.")
     static final class Chain extends ShellCommand {
-        @Parameters(index = "0", paramLabel = "@ID", converter = NodeIdConverter.class, completionCandidates = ShownIds.class,
-                description = "A node id, as analyze prints it: @123.")
-        long id;
+        @Mixin
+        NodeId target;
 
         @Override
         public Integer call() {
-            int node = ordinal(id);
+            int node = target.ordinal(this);
             var chains = session().chains();
             List<ChainStep> chain = chains.steps(chains.path(node));
             Integer distance = queries().distance(node);
@@ -200,29 +209,27 @@ final class ShellCommands implements Runnable {
 
     @Command(name = "dominator", description = "The dominators of a node, up to the root.")
     static final class Dominator extends ShellCommand {
-        @Parameters(index = "0", paramLabel = "@ID", converter = NodeIdConverter.class, completionCandidates = ShownIds.class,
-                description = "A node id, as analyze prints it: @123.")
-        long id;
+        @Mixin
+        NodeId target;
 
         @Override
         public Integer call() {
-            var path = queries().dominators(ordinal(id));
+            var path = queries().dominators(target.ordinal(this));
             return answer(t -> t.dominators(path), j -> j.dominators(path));
         }
     }
 
     @Command(name = "dominated", description = "What a node immediately dominates, largest first.")
     static final class Dominated extends ShellCommand {
-        @Parameters(index = "0", paramLabel = "@ID", converter = NodeIdConverter.class, completionCandidates = ShownIds.class,
-                description = "A node id, as analyze prints it: @123.")
-        long id;
+        @Mixin
+        NodeId target;
         @Parameters(index = "1", arity = "0..1", paramLabel = "N", defaultValue = "20",
                 description = "How many (default: ${DEFAULT-VALUE}; 0 for all).")
         int limit;
 
         @Override
         public Integer call() {
-            int node = ordinal(id);
+            int node = target.ordinal(this);
             var children = queries().dominated(node, limit);
             var ref = queries().ref(node);
             return answer(t -> t.dominated(ref, children), j -> j.dominated(ref, children));
