@@ -277,51 +277,12 @@ class SnapshotCommandFaultsTest {
 
         @SuppressWarnings("unchecked")
         static Map<String, Object> object(String text) throws IOException {
-            try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory()
-                    .createParser(text)) {
-                return (Map<String, Object>) value(p, p.nextToken());
-            }
+            return (Map<String, Object>) dev.leakhunt.testing.JsonTree.parse(text);
         }
 
         @SuppressWarnings("unchecked")
         static Map<String, Object> map(Map<String, Object> parent, String key) {
             return (Map<String, Object>) parent.get(key);
-        }
-
-        private static Object value(com.fasterxml.jackson.core.JsonParser p,
-                                    com.fasterxml.jackson.core.JsonToken token) throws IOException {
-            switch (token) {
-                case START_OBJECT -> {
-                    Map<String, Object> map = new java.util.LinkedHashMap<>();
-                    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                        String name = p.currentName();
-                        map.put(name, value(p, p.nextToken()));
-                    }
-                    return map;
-                }
-                case START_ARRAY -> {
-                    List<Object> list = new java.util.ArrayList<>();
-                    for (var t = p.nextToken(); t != com.fasterxml.jackson.core.JsonToken.END_ARRAY; t = p.nextToken()) {
-                        list.add(value(p, t));
-                    }
-                    return list;
-                }
-                case VALUE_STRING -> {
-                    return p.getText();
-                }
-                case VALUE_NUMBER_INT -> {
-                    return p.getLongValue();
-                }
-                case VALUE_NUMBER_FLOAT -> {
-                    return p.getDoubleValue();
-                }
-                case VALUE_TRUE, VALUE_FALSE -> {
-                    return p.getBooleanValue();
-                }
-                default -> {
-                    return null;
-                }
-            }
         }
     }
 }

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.leakhunt.analysis.Trend;
 import dev.leakhunt.testing.Cli;
 import dev.leakhunt.testing.NodeSample;
@@ -22,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -534,46 +530,6 @@ class WatchCommandTest {
 
     /** A JSON document as maps, lists, strings, longs, doubles, booleans and nulls. */
     static Object parse(String json) throws IOException {
-        try (JsonParser p = new JsonFactory().createParser(json)) {
-            p.nextToken();
-            return value(p);
-        }
-    }
-
-    private static Object value(JsonParser p) throws IOException {
-        JsonToken t = p.currentToken();
-        switch (t) {
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    map.put(name, value(p));
-                }
-                return map;
-            }
-            case START_ARRAY -> {
-                List<Object> items = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    items.add(value(p));
-                }
-                return items;
-            }
-            case VALUE_STRING -> {
-                return p.getText();
-            }
-            case VALUE_NUMBER_INT -> {
-                return p.getLongValue();
-            }
-            case VALUE_NUMBER_FLOAT -> {
-                return p.getDoubleValue();
-            }
-            case VALUE_TRUE, VALUE_FALSE -> {
-                return p.getBooleanValue();
-            }
-            default -> {
-                return null;
-            }
-        }
+        return dev.leakhunt.testing.JsonTree.parse(json);
     }
 }
