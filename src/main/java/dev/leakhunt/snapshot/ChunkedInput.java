@@ -1,6 +1,5 @@
 package dev.leakhunt.snapshot;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -12,23 +11,10 @@ import java.util.zip.ZipException;
  * Reads an input stream on a second thread into a small ring of recycled buffers, so that reading (and gunzipping)
  * overlaps with parsing on the first thread. Errors on the reading thread surface from {@link #next}.
  */
-final class ChunkedInput implements Closeable {
+final class ChunkedInput implements ChunkSource {
     private static final int CHUNK_BYTES = 1 << 20;
     private static final int CHUNKS = 4;
     private static final byte[] END = new byte[0];
-
-    /**
-     * A filled buffer and how many of its bytes are valid. The byte after the last valid one is always 0, a
-     * sentinel that lets the scanner's digit loop run without a bounds check.
-     */
-    static final class Chunk {
-        final byte[] bytes;
-        int length;
-
-        Chunk(byte[] bytes) {
-            this.bytes = bytes;
-        }
-    }
 
     private final BlockingQueue<Chunk> filled = new ArrayBlockingQueue<>(CHUNKS + 1);
     private final BlockingQueue<Chunk> free = new ArrayBlockingQueue<>(CHUNKS);
@@ -48,6 +34,7 @@ final class ChunkedInput implements Closeable {
 
     private void pump(InputStream in) {
         try (in) {
+            long offset = 0;
             while (!closed) {
                 Chunk c = free.take();
                 int n = 0;
@@ -59,6 +46,8 @@ final class ChunkedInput implements Closeable {
                     n += r;
                 }
                 c.length = n;
+                c.offset = offset;
+                offset += n;
                 c.bytes[n] = 0; // the sentinel
                 if (n > 0) {
                     filled.put(c);
@@ -85,7 +74,8 @@ final class ChunkedInput implements Closeable {
     }
 
     /** The next filled chunk, or null at the end of the input. The previous chunk returns to the ring. */
-    Chunk next() throws IOException {
+    @Override
+    public Chunk next() throws IOException {
         if (current != null && current.bytes != END) {
             free.offer(current);
         }

@@ -4,10 +4,15 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -19,6 +24,8 @@ import java.util.zip.GZIPInputStream;
  * {@code edge_count}: no token objects, no boxing, no copy of the text. Keys are read by name in any order and
  * unknown keys are skipped; should {@code nodes} or {@code edges} precede the header, their numbers are buffered
  * and decoded once the header has arrived.
+ *
+ * <p>In a plain file of some size, a second thread parses the tail of {@code edges} (see {@link EdgeSplit}).
  */
 public final class SnapshotReader {
     /** Decides, once the header is known, whether to go on (for instance whether the snapshot fits the heap). */
@@ -26,14 +33,26 @@ public final class SnapshotReader {
         void check(SnapshotMeta meta) throws IOException;
     }
 
+    /** Plain files from this size on have their edges parsed by two threads. */
+    static final long SPLIT_MIN_BYTES = 32L << 20;
+    private int splitBlockBytes = EdgeSplit.BLOCK_BYTES;
+    private static final long NO_STOP = Long.MAX_VALUE;
+
     private final Path file;
     private final String what;
-    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong bytesRead;
+    private long fileBytes = Long.MAX_VALUE;
     private boolean gzip;
     private HeaderCheck headerCheck = meta -> { };
+    private long splitMinBytes = SPLIT_MIN_BYTES;
+    private EdgeSplit split;
+    private int segmentsOnSecondThread;
+    private BooleanSupplier cancelled = () -> false;
 
     // scanner state
-    private ChunkedInput input;
+    private ChunkSource input;
+    private long inputOffset;               // of the input's first byte in the file
+    private long chunkOffset;               // of buf[0] in the input
     private byte[] buf = new byte[1];
     private int pos;
     private int limit;
@@ -59,6 +78,7 @@ public final class SnapshotReader {
 
     // decoding cursors, resolved offsets
     private int nodeFields;
+    private long nodeFieldsReciprocal;      // 2^64 / nodeFields, rounded up (see storeEdge)
     private int edgeFields;
     private long[] nodeRecord;              // the fields of the node being read
     private long[] edgeRecord;
@@ -85,6 +105,30 @@ public final class SnapshotReader {
     public SnapshotReader(Path file) {
         this.file = file;
         this.what = "'" + file + "'";
+        this.bytesRead = new AtomicLong();
+    }
+
+    /** A reader for the tail of the owner's edges, writing into the owner's arrays (see {@link #readEdgeTail}). */
+    private SnapshotReader(SnapshotReader owner) {
+        this.file = owner.file;
+        this.what = owner.what;
+        this.bytesRead = owner.bytesRead;
+        this.meta = owner.meta;
+        this.nodeType = owner.nodeType;
+        this.edgeType = owner.edgeType;
+        this.edgeNameOrIndex = owner.edgeNameOrIndex;
+        this.edgeTo = owner.edgeTo;
+        this.nodeFields = owner.nodeFields;
+        this.nodeFieldsReciprocal = owner.nodeFieldsReciprocal;
+        this.edgeFields = owner.edgeFields;
+        this.edgeRecord = new long[edgeFields];
+        this.edgeTypeAt = owner.edgeTypeAt;
+        this.edgeNameAt = owner.edgeNameAt;
+        this.edgeToAt = owner.edgeToAt;
+        this.edgeTypeCount = owner.edgeTypeCount;
+        this.elementEdgeType = owner.elementEdgeType;
+        this.hiddenEdgeType = owner.hiddenEdgeType;
+        this.section = "\"edges\"";
     }
 
     public SnapshotReader onHeader(HeaderCheck check) {
@@ -99,7 +143,17 @@ public final class SnapshotReader {
 
     /** Bytes of the file read so far (compressed bytes for a gzip file); safe to call from another thread. */
     public long bytesRead() {
-        return bytesRead.get();
+        return Math.min(bytesRead.get(), fileBytes); // two threads read a little ahead of what they parse
+    }
+
+    /**
+     * Splits the edges between two threads in plain files from {@code minBytes} on, in segments of about
+     * {@code blockBytes} (tests use small files and segments).
+     */
+    SnapshotReader splitEdges(long minBytes, int blockBytes) {
+        this.splitMinBytes = minBytes;
+        this.splitBlockBytes = blockBytes;
+        return this;
     }
 
     public HeapSnapshot read() throws IOException {
@@ -113,12 +167,55 @@ public final class SnapshotReader {
         InputStream in = gzip ? gunzip(raw) : raw;
         input = new ChunkedInput(in, "leakhunt-read");
         try {
+            if (!gzip && Files.isRegularFile(file)) {
+                fileBytes = Files.size(file);
+                if (fileBytes >= splitMinBytes) {
+                    split = EdgeSplit.start(file, splitBlockBytes);
+                }
+            }
             parseTopLevel();
             return finish();
         } finally {
+            closeSplit();
             release();
             input.close();
         }
+    }
+
+    private void closeSplit() {
+        if (split != null) {
+            split.close();
+            split = null;
+        }
+    }
+
+    /** Continues reading the plain file at {@code offset}. */
+    private void openAt(long offset) throws IOException {
+        if (input != null) {
+            input.close();
+        }
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        channel.position(offset);
+        input = new ChunkedInput(new ChunkedInput.Counting(Channels.newInputStream(channel), bytesRead), "leakhunt-read");
+        inputOffset = offset;
+        chunkOffset = 0;
+        buf = new byte[1];
+        pos = 0;
+        limit = 0;
+    }
+
+    /** The file offset of the next byte to scan (meaningful in a plain file). */
+    private long position() {
+        return inputOffset + chunkOffset + pos;
+    }
+
+    /** How many segments of the edges the second thread parsed in the last read (for tests). */
+    int segmentsOnSecondThread() {
+        return segmentsOnSecondThread;
+    }
+
+    int edgeFieldCount() {
+        return edgeFields;
     }
 
     /**
@@ -198,6 +295,9 @@ public final class SnapshotReader {
         meta = SnapshotMeta.parse(header.toByteArray(), what);
         headerCheck.check(meta);
         allocate();
+        if (split != null) {
+            split.arraysReady(this);
+        }
         if (pendingNodes != null) {
             for (int i = 0; i < pendingNodes.size(); i++) {
                 acceptNodeNumber(pendingNodes.get(i));
@@ -227,6 +327,7 @@ public final class SnapshotReader {
         edgeNameOrIndex = new int[e];
         edgeTo = new int[e];
         nodeFields = meta.nodeFieldCount();
+        nodeFieldsReciprocal = Long.divideUnsigned(-1L, nodeFields) + 1;
         edgeFields = meta.edgeFieldCount();
         nodeRecord = new long[nodeFields];
         nodeTypeAt = meta.nodeField("type");
@@ -282,6 +383,7 @@ public final class SnapshotReader {
             sawEdges = true;
         }
         if (meta == null) {
+            closeSplit(); // the arrays come before the header: an unusual layout, read serially
             LongList pending = readPending();
             if (nodes) {
                 pendingNodes = pending;
@@ -290,12 +392,98 @@ public final class SnapshotReader {
             }
             return;
         }
-        scanNumbers(nodes);
         if (nodes) {
+            scanNumbers(true, 0, NO_STOP);
             endNodes();
         } else {
+            if (split != null) {
+                readEdgesSplit();
+            } else {
+                scanNumbers(false, 0, NO_STOP);
+            }
             endEdges();
         }
+    }
+
+    /**
+     * Reads the edges segment by segment, claiming each next one, while the second thread claims them from the back
+     * (see {@link EdgeSplit}); when the next one is taken, waits for that thread and goes on after the array.
+     * Where the plan and this thread's reading disagree, the second thread is stopped (and waited for) and the
+     * rest is read here.
+     */
+    private void readEdgesSplit() throws IOException {
+        try (EdgeSplit s = split) {
+            split = null;
+            EdgeSplit.Plan plan = s.plan();
+            if (plan == null || plan.offsets()[0] != position()) {
+                s.close();
+                scanNumbers(false, 0, NO_STOP);
+                return;
+            }
+            long[] offsets = plan.offsets();
+            long[] firstNumbers = plan.firstNumbers();
+            int segment = 0;
+            for (;;) {
+                boolean last = segment + 1 == plan.segments();
+                if (!scanNumbers(false, firstNumbers[segment], last ? NO_STOP : firstNumbers[segment + 1])) {
+                    return; // at the array's end: read here to the last number, or endEdges() says what is wrong
+                }
+                if (position() != offsets[segment + 1]) {
+                    s.close();
+                    scanNumbers(false, firstNumbers[segment + 1], NO_STOP);
+                    return;
+                }
+                if (!s.claimFront(segment + 1)) {
+                    break;
+                }
+                segment++;
+            }
+            EdgeSplit.Tail tail = s.tail();
+            if (tail == null) {
+                s.close();
+                scanNumbers(false, firstNumbers[segment + 1], NO_STOP);
+                return;
+            }
+            edgeCursor = edgeType.length; // the second thread checked that its last segment completes the edges
+            segmentsOnSecondThread = tail.segments();
+            maxNameIndex = Math.max(maxNameIndex, tail.maxNameIndex());
+            openAt(tail.endOffset());
+        }
+    }
+
+    /**
+     * The second thread's part of {@link #readEdgesSplit}: parses the segments it claims, last first, into this
+     * reader's arrays, and checks that each ends where the next begins. Null when it claimed none.
+     */
+    EdgeSplit.Tail readEdgeSegments(EdgeSplit.Plan plan, EdgeSplit owner) throws IOException {
+        SnapshotReader tail = new SnapshotReader(this);
+        tail.cancelled = owner::cancelled;
+        FileChunks chunks = new FileChunks(file, bytesRead);
+        tail.input = chunks;
+        long[] offsets = plan.offsets();
+        long[] firstNumbers = plan.firstNumbers();
+        long endOffset = -1;
+        int segments = 0;
+        try {
+            for (int segment; (segment = owner.nextSegment(plan)) >= 0; segments++) {
+                chunks.seek(offsets[segment]);
+                tail.buf = new byte[1];
+                tail.pos = 0;
+                tail.limit = 0;
+                tail.edgeCursor = (int) (firstNumbers[segment] / edgeFields);
+                boolean last = segment + 1 == plan.segments();
+                boolean stopped = tail.scanNumbers(false, firstNumbers[segment], last ? NO_STOP : firstNumbers[segment + 1]);
+                if (last) {
+                    tail.endEdges();
+                    endOffset = tail.position();
+                } else if (!stopped || tail.position() != offsets[segment + 1]) {
+                    throw new IllegalStateException("edge segment " + segment + " does not end where the next begins");
+                }
+            }
+        } finally {
+            chunks.close();
+        }
+        return endOffset < 0 ? null : new EdgeSplit.Tail(segments, endOffset, tail.maxNameIndex);
     }
 
     /** Collects one node's fields; a complete record is stored by {@link #storeNode}. */
@@ -362,7 +550,7 @@ public final class SnapshotReader {
             maxNameIndex = checkedStringIndex(r[edgeNameAt]);
         }
         long toNode = r[edgeToAt];
-        long to = toNode / nodeFields;
+        long to = Math.multiplyHigh(toNode, nodeFieldsReciprocal); // toNode / nodeFields, exact where it divides
         if (to * nodeFields != toNode || to >= nodeType.length) {
             throw badTarget(edge, toNode);
         }
@@ -544,7 +732,7 @@ public final class SnapshotReader {
 
     /** Moves to the next chunk of input; false at the end of the file. */
     private boolean fill() throws IOException {
-        ChunkedInput.Chunk c;
+        ChunkSource.Chunk c;
         try {
             c = input.next();
         } catch (IOException e) {
@@ -556,7 +744,11 @@ public final class SnapshotReader {
             limit = 0;
             return false;
         }
+        if (cancelled.getAsBoolean()) {
+            throw new CancellationException("the edges' tail is no longer needed");
+        }
         buf = c.bytes; // bytes[length] is a sentinel that is no digit (see ChunkedInput)
+        chunkOffset = c.offset;
         pos = 0;
         limit = c.length;
         return true;
@@ -591,15 +783,16 @@ public final class SnapshotReader {
     }
 
     /**
-     * Scans the numbers of {@code nodes} or {@code edges} straight into the arrays, up to the closing bracket. The
-     * hot loop of the whole parse: it keeps the scanner's state in locals, touches the fields only when a chunk
-     * ends, and calls nothing per number but the small {@code accept} methods, which the JIT inlines.
+     * Scans the numbers of {@code nodes} or {@code edges} straight into the arrays, up to the closing bracket, or up
+     * to the comma after number {@code stopAt - 1} (then it returns true). {@code count} is the index of the first
+     * number, which follows a '[' or a ','. The hot loop of the whole parse: it keeps the scanner's state in locals,
+     * touches the fields only when a chunk ends, and calls nothing per number but the small {@code accept} methods,
+     * which the JIT inlines.
      */
-    private void scanNumbers(boolean nodes) throws IOException {
+    private boolean scanNumbers(boolean nodes, long count, long stopAt) throws IOException {
         byte[] b = buf;
         int p = pos;
         int end = limit;
-        long count = 0;
         boolean separated = true; // a number may follow: after '[' or ','
         for (;;) {
             if (p >= end) {
@@ -655,10 +848,15 @@ public final class SnapshotReader {
             } else if (c == ',' && !separated) {
                 separated = true;
                 p++;
+                if (count == stopAt) {
+                    pos = p;
+                    sectionNumbers = count;
+                    return true;
+                }
             } else if (c == ']' && (!separated || count == 0)) {
                 pos = p + 1;
                 sectionNumbers = count;
-                return;
+                return false;
             } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
                 p++;
             } else {

@@ -148,4 +148,84 @@ class SnapshotReaderTest {
         String corrupt = assertThrows(SnapshotFormatException.class, () -> read(file)).getMessage();
         assertTrue(corrupt.contains("'" + file + "'"), corrupt);
     }
+
+    // ---- the edges split between two threads (EdgeSplit) ----------------------------------------------------
+
+    /** A graph with edges of every kind, so that many small segments hold every kind of number. */
+    private static SnapshotBuilder wide() {
+        SnapshotBuilder b = new SnapshotBuilder();
+        java.util.Random random = new java.util.Random(7);
+        int[] nodes = new int[400];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = b.node(i % 5 == 0 ? "native" : "object", "N" + (i % 37), random.nextInt(5000), 2L * i + 3);
+        }
+        b.edge(b.root(), "shortcut", "global", nodes[0]);
+        for (int i = 0; i < 3000; i++) {
+            int from = nodes[random.nextInt(nodes.length)];
+            int to = nodes[random.nextInt(nodes.length)];
+            switch (i % 4) {
+                case 0 -> b.edge(from, "element", random.nextInt(100_000), to);
+                case 1 -> b.edge(from, "hidden", i, to);
+                case 2 -> b.edge(from, "weak", "w" + i, to);
+                default -> b.prop(from, "p" + (i % 211), to);
+            }
+        }
+        return b;
+    }
+
+    private SnapshotReader serial(Path file) {
+        return new SnapshotReader(file).splitEdges(Long.MAX_VALUE, EdgeSplit.BLOCK_BYTES);
+    }
+
+    @Test
+    void twoThreadsReadTheEdgesAsOneDoes() throws IOException {
+        Path file = wide().write(dir.resolve("wide.heapsnapshot"));
+        String expected = describe(serial(file).read());
+        for (int segmentBytes : new int[] {64, 700, 5000}) {
+            SnapshotReader reader = new SnapshotReader(file).splitEdges(0, segmentBytes);
+            assertEquals(expected, describe(reader.read()), "segments of " + segmentBytes + " bytes");
+            assertTrue(reader.segmentsOnSecondThread() > 0, "the second thread took part with " + segmentBytes);
+        }
+    }
+
+    @Test
+    void onlyTheTopLevelEdgesAreSplit() throws IOException {
+        // an unknown key before the nodes holds an "edges" key one level down and "edges" text in a string
+        String json = wide().toJson().replace("\"nodes\":[",
+                "\"extra\":{\"edges\":[9,9,9],\"s\":\"\\\"edges\\\":[1\"},\"nodes\":[");
+        Path file = dir.resolve("extra.heapsnapshot");
+        Files.writeString(file, json, StandardCharsets.US_ASCII);
+        String expected = describe(serial(file).read());
+        SnapshotReader reader = new SnapshotReader(file).splitEdges(0, 256);
+        assertEquals(expected, describe(reader.read()));
+        assertTrue(reader.segmentsOnSecondThread() > 0);
+        // edges before the header are read by one thread, and read the same
+        Path last = wide().headerLast().write(dir.resolve("last.heapsnapshot"));
+        SnapshotReader lastReader = new SnapshotReader(last).splitEdges(0, 256);
+        assertEquals(describe(serial(last).read()), describe(lastReader.read()));
+        assertEquals(0, lastReader.segmentsOnSecondThread());
+    }
+
+    @Test
+    void errorsInTheSecondThreadsPartReadAsFromOneThread() throws IOException {
+        String good = wide().toJson();
+        int edgesEnd = good.indexOf("],\n\"trace_function_infos\"");
+        int lastEdge = good.lastIndexOf('\n', edgesEnd) + 1;   // the last edge's line: "type,name,to_node"
+        String target = good.substring(good.lastIndexOf(',', edgesEnd) + 1, edgesEnd);
+        java.util.Map<String, String> corruptions = java.util.Map.of(
+                "a target beyond the nodes", good.substring(0, edgesEnd - target.length()) + "99999" + good.substring(edgesEnd),
+                "a type beyond the edge types", good.substring(0, lastEdge) + "9" + good.substring(good.indexOf(',', lastEdge)),
+                "a quote among the numbers", good.substring(0, lastEdge) + "\"" + good.substring(lastEdge + 1),
+                "a letter among the numbers", good.substring(0, lastEdge) + "x" + good.substring(lastEdge + 1),
+                "one number too few", good.substring(0, good.lastIndexOf(',', edgesEnd)) + good.substring(edgesEnd));
+        for (var c : corruptions.entrySet()) {
+            Path file = dir.resolve("corrupt.heapsnapshot");
+            Files.writeString(file, c.getValue(), StandardCharsets.US_ASCII);
+            String one = assertThrows(SnapshotFormatException.class, () -> serial(file).read()).getMessage();
+            String two = assertThrows(SnapshotFormatException.class,
+                    () -> new SnapshotReader(file).splitEdges(0, 128).read()).getMessage();
+            assertEquals(one, two, c.getKey());
+            assertTrue(one.startsWith("corrupt snapshot '" + file + "'"), c.getKey() + ": " + one);
+        }
+    }
 }
