@@ -34,9 +34,10 @@ public final class HeapGraph {
 
     /**
      * Builds every index, as a list of phases. Edge names move off the heap for good; names and ids, which no
-     * phase here reads, wait on disk meanwhile, and self sizes too while the dominators are computed, the memory peak. Distances run on a second
-     * thread beside the retainer index, with which they share only inputs. Each phase is a method of its own, so
-     * that its big arrays die when it returns.
+     * phase here reads, wait on disk meanwhile, and self sizes too while the dominators are computed, the memory
+     * peak. Distances run on a second thread beside the retainer index, and nearest retainers beside the retained
+     * sizes, with which they share only inputs. Each phase is a method of its own, so that its big arrays die when
+     * it returns.
      */
     public static HeapGraph build(HeapSnapshot snapshot) {
         HeapGraph g = new HeapGraph(snapshot);
@@ -44,15 +45,18 @@ public final class HeapGraph {
         try (HeapSnapshot.Parked idle = snapshot.park(HeapSnapshot.Part.NODE_NAMES, HeapSnapshot.Part.NODE_IDS)) {
             g.computeDominatorsAndRetainedSizes();
             g.countUnreachable();
-            g.nearestEdge = NearestRetainers.compute(snapshot, g.rule, g.distance);
         }
         return g;
     }
 
+    /** The nearest retainers need only the distances, so they run on a second thread beside the retained sizes. */
     private void computeDominatorsAndRetainedSizes() {
         Dominators.Result dominators = computeDistancesAndDominators();
         dominator = dominators.dominator();
+        CompletableFuture<int[]> nearest = CompletableFuture.supplyAsync(
+                () -> NearestRetainers.compute(snapshot, rule, distance));
         computeRetainedSizes(dominators.order());
+        nearestEdge = join(nearest);
     }
 
     private Dominators.Result computeDistancesAndDominators() {
