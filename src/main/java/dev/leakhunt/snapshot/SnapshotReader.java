@@ -327,7 +327,7 @@ public final class SnapshotReader {
         edgeNameOrIndex = new int[e];
         edgeTo = new int[e];
         nodeFields = meta.nodeFieldCount();
-        nodeFieldsReciprocal = Long.divideUnsigned(-1L, nodeFields) + 1;
+        nodeFieldsReciprocal = reciprocal(nodeFields);
         edgeFields = meta.edgeFieldCount();
         nodeRecord = new long[nodeFields];
         nodeTypeAt = meta.nodeField("type");
@@ -550,12 +550,26 @@ public final class SnapshotReader {
             maxNameIndex = checkedStringIndex(r[edgeNameAt]);
         }
         long toNode = r[edgeToAt];
-        long to = Math.multiplyHigh(toNode, nodeFieldsReciprocal); // toNode / nodeFields, exact where it divides
-        if (to * nodeFields != toNode || to >= nodeType.length) {
+        long to = ordinalOf(toNode, nodeFields, nodeFieldsReciprocal);
+        if (to < 0 || to >= nodeType.length) {
             throw badTarget(edge, toNode);
         }
         edgeTo[edge] = (int) to;
         edgeCursor = edge + 1;
+    }
+
+    /**
+     * The node ordinal of a {@code to_node} field index, or -1 when it is not a multiple of {@code nodeFields}: a
+     * multiply-high by {@code reciprocal} = ceil(2^64 / nodeFields) instead of a 64-bit division, which is exact for
+     * every field index below 2^58 (a snapshot's are below 2^31 * nodeFields) and nodeFields from 3 on.
+     */
+    static long ordinalOf(long fieldIndex, int nodeFields, long reciprocal) {
+        long ordinal = Math.multiplyHigh(fieldIndex, reciprocal);
+        return ordinal * nodeFields == fieldIndex ? ordinal : -1;
+    }
+
+    static long reciprocal(int nodeFields) {
+        return Long.divideUnsigned(-1L, nodeFields) + 1;
     }
 
     /** Files a size of 2 GiB or more aside, returning its code for {@link HeapSnapshot}'s int array. */
