@@ -1,0 +1,45 @@
+package dev.leakhunt.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.report.JsonReport;
+import dev.leakhunt.snapshot.HeapSnapshot;
+import dev.leakhunt.snapshot.SnapshotReader;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Big snapshots move the arrays a phase does not read out of the heap (to disk, or a memory-mapped file) and back;
+ * small ones keep them. Either way the analysis must read the same: the shipped sample, both ways, in full.
+ */
+class IdleArraysTest {
+    private static final Path SAMPLE = Path.of("samples/sqljs-memfs-leak.heapsnapshot.gz");
+
+    private static String analysis(HeapSnapshot snapshot) {
+        AnalysisResult r = Analysis.analyze(HeapGraph.build(snapshot), 10, 20);
+        StringWriter out = new StringWriter();
+        try (JsonReport json = new JsonReport(out, "analyze")) {
+            json.analysis(r);
+        }
+        return out.toString();
+    }
+
+    @Test
+    void movingIdleArraysOutChangesNoAnswer() throws IOException {
+        HeapSnapshot kept = new SnapshotReader(SAMPLE).read();
+        String keptAnalysis = analysis(kept);
+        assertFalse(kept.edgeNamesOffHeap(), "a 5 MB snapshot keeps its arrays by default");
+
+        HeapSnapshot moved = new SnapshotReader(SAMPLE).read().moveIdleArraysOut(true);
+        String movedAnalysis = analysis(moved);
+        assertTrue(moved.edgeNamesOffHeap(), "the edge names went to the mapped file");
+
+        assertEquals(keptAnalysis, movedAnalysis);
+        assertTrue(movedAnalysis.contains("\"count\" : 50"), "the story's 50 copies are in it");
+    }
+}
