@@ -3,11 +3,16 @@
 // Streams a synthetic Node 20-format heap snapshot of any size without building a heap: for scale tests where a
 // real process cannot make the file (V8 needs several times its heap to write a 4 GB snapshot).
 //
-//   node scripts/gen-synthetic.js --nodes N --out FILE [--seed S]
+//   node scripts/gen-synthetic.js --nodes N --out FILE [--seed S] [--near-edges K] [--huge-node-bytes B]
 //
 // The graph: the root holds (GC roots) and a global object; node k holds nodes 2k-1 and 2k (a binary tree, so
 // everything is reachable) and two pseudo-random others; every 1000th node is an ArrayBuffer holding a
-// 64 KiB backing store. About 3.2 edges per node, as in real snapshots. Prints a JSON summary.
+// 64 KiB backing store. About 3.2 edges per node, as in real snapshots.
+// For the limits of the format (scripts/limits-check): --near-edges K gives every object K more element edges
+// to the objects after it (few nodes, very many edges: an edges array of more than 2^31 numbers fits in a
+// file of ~10 GB and a heap of ~12 GB), and --huge-node-bytes B gives node 3 a self size of B (above 4 GiB).
+// Prints a JSON summary with the totals an analysis must find: nodes, edges, the sum of self sizes, the
+// backing stores (count and size).
 const fs = require('fs');
 
 const args = process.argv.slice(2);
@@ -15,7 +20,12 @@ const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args
 const N = Number(opt('--nodes', 1000000));
 const out = opt('--out', null);
 let seed = Number(opt('--seed', 1)) >>> 0;
-if (!out || !(N >= 10)) { console.error('usage: gen-synthetic.js --nodes N --out FILE [--seed S]'); process.exit(2); }
+const NEAR = Number(opt('--near-edges', 0));
+const HUGE = Number(opt('--huge-node-bytes', 0));
+if (!out || !(N >= 10) || !(NEAR >= 0 && NEAR < 60000) || !(HUGE >= 0)) {
+  console.error('usage: gen-synthetic.js --nodes N --out FILE [--seed S] [--near-edges K] [--huge-node-bytes B]');
+  process.exit(2);
+}
 
 const strings = ['', '(GC roots)', 'global', 'ArrayBuffer', 'system / JSArrayBufferData',
   'left', 'right', 'other', 'backing_store', 'Object', 'Array', 'Foo', 'Bar'];
@@ -46,6 +56,12 @@ function children(i) {
     const r = 2 + (rnd() % (N - 2));
     if (kind(r) !== 'store') c.push([E.property, S.other, r]);
   }
+  if (kind(i) === 'object') {
+    for (let k = 1; k <= NEAR; k++) {
+      const r = 3 + (i + k - 3) % (N - 3);
+      if (kind(r) === 'object') c.push([E.element, k, r]);
+    }
+  }
   return c;
 }
 
@@ -63,17 +79,19 @@ buf += '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge
   + '"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],'
   + '"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"]},'
   + `"node_count":${N},"edge_count":${edgeCount},"trace_function_count":0},\n"nodes":[`;
-const counts = new Uint8Array(N);
+let selfBytes = 0;
+let stores = 0;
 for (let i = 0; i < N; i++) {
   const k = kind(i);
   const c = children(i);
-  counts[i] = c.length;
   let type, name, size;
   if (k === 'root') { type = T.synthetic; name = S['']; size = 0; }
   else if (k === 'gcroots') { type = T.synthetic; name = S['(GC roots)']; size = 0; }
   else if (k === 'store') { type = T.native; name = S['system / JSArrayBufferData']; size = 65536; }
   else if (k === 'buffer') { type = T.object; name = S.ArrayBuffer; size = 80; }
-  else { type = T.object; name = i === 2 ? S.global : S.Object + (i % 4); size = 16 + (i % 200); }
+  else { type = T.object; name = i === 2 ? S.global : S.Object + (i % 4); size = i === 3 && HUGE ? HUGE : 16 + (i % 200); }
+  selfBytes += size;
+  if (k === 'store') stores++;
   buf += (i ? ',\n' : '') + type + ',' + name + ',' + (2 * i + 1) + ',' + size + ',' + c.length + ',0,0';
   flush(false);
 }
@@ -91,4 +109,5 @@ buf += '],\n"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[
   + strings.map((s) => JSON.stringify(s)).join(',\n') + ']}\n';
 flush(true);
 fs.closeSync(fd);
-console.log(JSON.stringify({ file: out, nodes: N, edges: edgeCount, bytes: fs.statSync(out).size }));
+console.log(JSON.stringify({ file: out, nodes: N, edges: edgeCount, edgeNumbers: edgeCount * 3,
+  bytes: fs.statSync(out).size, selfBytes, stores, storeBytes: 65536 }));

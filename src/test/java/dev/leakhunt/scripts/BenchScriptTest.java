@@ -13,18 +13,38 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** scripts/bench on a tiny generated snapshot, so that the benchmark cannot rot between the times it is run. */
+/**
+ * scripts/bench and scripts/limits-check on tiny generated snapshots, so that the benchmark and the check of the
+ * format's limits cannot rot between the times they are run at full size.
+ */
 class BenchScriptTest {
     @TempDir
     Path dir;
 
+    private static String leakhuntCommand() {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return "java -cp " + String.join(File.pathSeparator, classpath.split(File.pathSeparator)) + " dev.leakhunt.cli.LeakHunt";
+    }
+
+    @Test
+    void limitsCheckFindsWhatTheGeneratorWrote() throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/time")), "/usr/bin/time (Debian package time) is missing");
+        ProcessBuilder pb = new ProcessBuilder("scripts/limits-check", "--self-test", "--leakhunt", leakhuntCommand())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("limits.log").toFile());
+        pb.environment().put("BENCH_OUT", dir.toString());
+        Process p = pb.start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the self-test finishes");
+        String log = Files.readString(dir.resolve("limits.log"), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), log);
+        // five figures from the analysis, each equal to the generator's; and the 5 GiB node counted in full
+        assertEquals(5, log.lines().filter(l -> l.startsWith("ok ")).count(), log);
+        assertTrue(log.matches("(?s).*ok   self bytes: 53\\d{8}\\n.*"), log);
+    }
+
     @Test
     void selfTestPrintsTheTableWithLeakhuntsFigures() throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/time")), "/usr/bin/time (Debian package time) is missing");
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String leakhunt = "java -cp " + String.join(File.pathSeparator, classpath.split(File.pathSeparator))
-                + " dev.leakhunt.cli.LeakHunt";
-        ProcessBuilder pb = new ProcessBuilder("scripts/bench", "--self-test", "--strict", "--leakhunt", leakhunt)
+        ProcessBuilder pb = new ProcessBuilder("scripts/bench", "--self-test", "--strict", "--leakhunt", leakhuntCommand())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("bench.log").toFile());
         pb.environment().put("BENCH_OUT", dir.toString());
         Process p = pb.start();
