@@ -14,17 +14,9 @@ public final class Analysis {
     private Analysis() {
     }
 
-    /**
-     * A one-shot analysis: the graph's snapshot loses its edge targets on the way (the class summary, the memory
-     * peak, runs last and without them), so nothing may read its edges afterwards.
-     */
     public static AnalysisResult analyze(HeapGraph graph, int topGroups, int topClasses) {
         Describer describer = new Describer(graph);
-        HeapSnapshot s = graph.snapshot();
-        int[] stores = BufferGroups.backingStores(s);
-        AnalysisResult.Totals totals = totals(graph, stores);
-        List<BufferGroup> groups = BufferGroups.group(describer, stores, topGroups);
-        return result(s, totals, groups, ClassSummary.computeLast(describer).top(topClasses, null));
+        return analyze(describer, ClassSummary.compute(describer), topGroups, topClasses);
     }
 
     /** The same, over a describer and class summary the caller keeps (the explore shell asks them again later). */
@@ -34,13 +26,10 @@ public final class Analysis {
         int[] stores = BufferGroups.backingStores(s);
         AnalysisResult.Totals totals = totals(graph, stores);
         List<BufferGroup> groups = BufferGroups.group(describer, stores, topGroups);
-        return result(s, totals, groups, classSummary.top(topClasses, null));
-    }
-
-    private static AnalysisResult result(HeapSnapshot s, AnalysisResult.Totals totals, List<BufferGroup> groups,
-                                         List<ClassRow> classes) {
-        return new AnalysisResult(s.source(), s.nodeCount(), s.edgeCount(), totals, groups, classes,
-                verdict(totals, groups), metrics(s, totals, groups));
+        List<ClassRow> classes = classSummary.top(topClasses, null);
+        String verdict = verdict(totals, groups);
+        return new AnalysisResult(s.source(), s.nodeCount(), s.edgeCount(), totals, groups, classes, verdict,
+                metrics(s, totals, groups));
     }
 
     private static AnalysisResult.Totals totals(HeapGraph graph, int[] stores) {

@@ -35,15 +35,6 @@ public final class ClassSummary {
         }
     }
 
-    /**
-     * The same for a caller that reads no edge afterwards (a one-shot analysis): the edge targets are dropped, not
-     * parked, which spares writing them out and reading them back (0.5-1 s at 1 GB).
-     */
-    public static ClassSummary computeLast(Describer describer) {
-        describer.graph().snapshot().discard(HeapSnapshot.Part.EDGE_TARGETS);
-        return computeWithoutEdges(describer);
-    }
-
     private static ClassSummary computeWithoutEdges(Describer describer) {
         HeapGraph graph = describer.graph();
         HeapSnapshot s = graph.snapshot();

@@ -219,15 +219,6 @@ public final class HeapSnapshot {
         return Parked.park(this, parts);
     }
 
-    /**
-     * Drops an array for good, for a caller that reads this snapshot for the last time (a one-shot analysis):
-     * cheaper than {@link #park}, which writes the array out and reads it back. Reading it afterwards fails with a
-     * NullPointerException.
-     */
-    public void discard(Part part) {
-        set(part, null);
-    }
-
     private int[] get(Part part) {
         return switch (part) {
             case NODE_NAMES -> nodeName;
