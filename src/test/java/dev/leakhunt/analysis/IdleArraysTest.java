@@ -21,7 +21,10 @@ class IdleArraysTest {
     private static final Path SAMPLE = Path.of("samples/sqljs-memfs-leak.heapsnapshot.gz");
 
     private static String analysis(HeapSnapshot snapshot) {
-        AnalysisResult r = Analysis.analyze(HeapGraph.build(snapshot), 10, 20);
+        return json(Analysis.analyze(HeapGraph.build(snapshot), 10, 20));
+    }
+
+    private static String json(AnalysisResult r) {
         StringWriter out = new StringWriter();
         try (JsonReport json = new JsonReport(out, "analyze")) {
             json.analysis(r);
@@ -41,5 +44,12 @@ class IdleArraysTest {
 
         assertEquals(keptAnalysis, movedAnalysis);
         assertTrue(movedAnalysis.contains("\"count\" : 50"), "the story's 50 copies are in it");
+
+        // the parked edges come back: the explore shell asks the same snapshot again after its class summary
+        HeapSnapshot again = new SnapshotReader(SAMPLE).read().moveIdleArraysOut(true);
+        Describer describer = new Describer(HeapGraph.build(again));
+        ClassSummary classes = ClassSummary.compute(describer);
+        assertEquals(keptAnalysis, json(Analysis.analyze(describer, classes, 10, 20)));
+        assertEquals(kept.edgeTo(kept.firstEdge(kept.rootOrdinal())), again.edgeTo(again.firstEdge(again.rootOrdinal())));
     }
 }
