@@ -108,7 +108,7 @@ public final class SnapshotReader {
         this.bytesRead = new AtomicLong();
     }
 
-    /** A reader for the tail of the owner's edges, writing into the owner's arrays (see {@link #readEdgeTail}). */
+    /** A reader for segments of the owner's edges, writing into the owner's arrays (see {@link #readEdgeSegments}). */
     private SnapshotReader(SnapshotReader owner) {
         this.file = owner.file;
         this.what = owner.what;

@@ -26,16 +26,22 @@ class BenchScriptTest {
         return "java -cp " + String.join(File.pathSeparator, classpath.split(File.pathSeparator)) + " dev.leakhunt.cli.LeakHunt";
     }
 
-    @Test
-    void limitsCheckFindsWhatTheGeneratorWrote() throws IOException, InterruptedException {
+    /** Runs a script with a tiny self-test, BENCH_OUT in the test's directory; returns its output, exit 0 checked. */
+    private String runSelfTest(String... command) throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/time")), "/usr/bin/time (Debian package time) is missing");
-        ProcessBuilder pb = new ProcessBuilder("scripts/limits-check", "--self-test", "--leakhunt", leakhuntCommand())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("limits.log").toFile());
+        Path log = dir.resolve("script.log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("BENCH_OUT", dir.toString());
         Process p = pb.start();
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the self-test finishes");
-        String log = Files.readString(dir.resolve("limits.log"), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), log);
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), output);
+        return output;
+    }
+
+    @Test
+    void limitsCheckFindsWhatTheGeneratorWrote() throws IOException, InterruptedException {
+        String log = runSelfTest("scripts/limits-check", "--self-test", "--leakhunt", leakhuntCommand());
         // five figures from the analysis, each equal to the generator's; and the 5 GiB node counted in full
         assertEquals(5, log.lines().filter(l -> l.startsWith("ok ")).count(), log);
         assertTrue(log.matches("(?s).*ok   self bytes: 53\\d{8}\\n.*"), log);
@@ -43,14 +49,7 @@ class BenchScriptTest {
 
     @Test
     void selfTestPrintsTheTableWithLeakhuntsFigures() throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/time")), "/usr/bin/time (Debian package time) is missing");
-        ProcessBuilder pb = new ProcessBuilder("scripts/bench", "--self-test", "--strict", "--leakhunt", leakhuntCommand())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("bench.log").toFile());
-        pb.environment().put("BENCH_OUT", dir.toString());
-        Process p = pb.start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the self-test finishes");
-        String log = Files.readString(dir.resolve("bench.log"), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), log);
+        String log = runSelfTest("scripts/bench", "--self-test", "--strict", "--leakhunt", leakhuntCommand());
         assertTrue(log.matches("(?s).*raw read \\(cat\\)\\s+[0-9.]+\\s+[0-9]+.*"), log);
         assertTrue(log.matches("(?s).*leakhunt analyze\\s+[0-9.]+\\s+[0-9]+\\s+[0-9.]+\\s+ok.*"), log);
     }
