@@ -171,8 +171,7 @@ final class EdgeSplit implements AutoCloseable {
     }
 
     private void run() {
-        Plan p = null;
-        SnapshotReader reader = null;
+        Plan p;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             p = locate(channel);
         } catch (IOException | RuntimeException | InterruptedException | ExecutionException e) {
@@ -184,8 +183,7 @@ final class EdgeSplit implements AutoCloseable {
             return;
         }
         try {
-            reader = owner.get();
-            tail.complete(reader.readEdgeSegments(p, this));
+            tail.complete(owner.get().readEdgeSegments(p, this));
         } catch (IOException e) {
             tail.completeExceptionally(e);
         } catch (RuntimeException | InterruptedException | ExecutionException e) {
@@ -289,10 +287,11 @@ final class EdgeSplit implements AutoCloseable {
                 while (i < length && !(block.get(i) == ',' && ++count % edgeFields == 0)) {
                     i++;
                 }
-                at += i < length ? i + 1 : length;
                 if (i < length) {
+                    at += i + 1; // just after the comma
                     break;
                 }
+                at += length;
             }
             if (at < edgesEnd && at > offsets[segments - 1]) {
                 offsets[segments] = at;

@@ -198,6 +198,11 @@ public final class SnapshotReader {
         channel.position(offset);
         input = new ChunkedInput(new ChunkedInput.Counting(Channels.newInputStream(channel), bytesRead), "leakhunt-read");
         inputOffset = offset;
+        emptyBuffer();
+    }
+
+    /** Drops what is left of the current chunk: the next byte comes from the input's next chunk. */
+    private void emptyBuffer() {
         chunkOffset = 0;
         buf = new byte[1];
         pos = 0;
@@ -467,9 +472,7 @@ public final class SnapshotReader {
         try {
             for (int segment; (segment = owner.nextSegment(plan)) >= 0; segments++) {
                 chunks.seek(offsets[segment]);
-                tail.buf = new byte[1];
-                tail.pos = 0;
-                tail.limit = 0;
+                tail.emptyBuffer();
                 tail.edgeCursor = (int) (firstNumbers[segment] / edgeFields);
                 boolean last = segment + 1 == plan.segments();
                 boolean stopped = tail.scanNumbers(false, firstNumbers[segment], last ? NO_STOP : firstNumbers[segment + 1]);
