@@ -267,7 +267,7 @@ final class SnapshotCommand extends BaseCommand {
         private final PrintWriter err;
         private final boolean show;
         private volatile long objects;
-        private volatile long chars;
+        private volatile long bytes;
         private Progress bar = Progress.NONE;
         private long total = -1;
         private boolean writing;
@@ -292,12 +292,12 @@ final class SnapshotCommand extends BaseCommand {
         }
 
         @Override
-        public synchronized void writing(long chars) {
-            this.chars = chars;
+        public synchronized void writing(long bytes) {
+            this.bytes = bytes;
             if (show && !writing) {
                 writing = true;
                 bar.close();
-                bar = Progress.start(err, "writing", -1, " MiB", 1 << 20, () -> this.chars);
+                bar = Progress.start(err, "writing", -1, " MiB", 1 << 20, () -> this.bytes);
             }
         }
 

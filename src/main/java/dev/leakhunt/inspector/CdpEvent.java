@@ -3,7 +3,6 @@ package dev.leakhunt.inspector;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.io.Writer;
 import java.util.Map;
 
 /**
@@ -41,12 +40,12 @@ final class CdpEvent {
 
     /**
      * Decodes the string param {@code name} straight to {@code out}, without building a {@code String} of it,
-     * and returns the number of chars written.
+     * and returns the number of bytes it adds.
      *
-     * @throws JsonStrings.Malformed if there is no such string param, or it is not valid JSON
+     * @throws JsonStringWriter.Malformed if there is no such string param, or it is not valid JSON
      * @throws IOException if {@code out} fails
      */
-    long writeStringParam(String name, Writer out) throws IOException {
+    long writeStringParam(String name, JsonStringWriter out) throws IOException {
         if (paramsStart >= 0) {
             try (JsonParser parser = JsonTree.FACTORY.createParser(buf, paramsStart, end - paramsStart)) {
                 parser.nextToken();
@@ -56,12 +55,12 @@ final class CdpEvent {
                     if (wanted && value == JsonToken.VALUE_STRING) {
                         // Offsets of a parser over (buf, paramsStart, …) count from paramsStart.
                         int quote = paramsStart + (int) parser.currentTokenLocation().getCharOffset();
-                        return JsonStrings.decodeTo(buf, quote, end, out);
+                        return out.write(buf, quote, end);
                     }
                     parser.skipChildren();
                 }
             }
         }
-        throw new JsonStrings.Malformed(method + " event has no string param \"" + name + "\"");
+        throw new JsonStringWriter.Malformed(method + " event has no string param \"" + name + "\"");
     }
 }

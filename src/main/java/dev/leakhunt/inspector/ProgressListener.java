@@ -12,7 +12,7 @@ public interface ProgressListener {
     default void building(long done, long total) {
     }
 
-    /** {@code chars} characters of snapshot text have arrived and been written (before any compression). */
-    default void writing(long chars) {
+    /** {@code bytes} bytes of snapshot text have arrived and been written (before any compression). */
+    default void writing(long bytes) {
     }
 }

@@ -25,7 +25,7 @@ final class SnapshotCapture {
     private final ProgressListener progress;
     private volatile IOException failure;
     private volatile boolean stopped;
-    private long chars; // written only on the receiving thread, read after the reply
+    private long bytes; // written only on the receiving thread, read after the reply
 
     private SnapshotCapture(CdpClient client, SnapshotFile file, ProgressListener progress) {
         this.client = client;
@@ -42,7 +42,7 @@ final class SnapshotCapture {
              CdpClient.Subscription c = client.on(CHUNK, capture::onChunk)) {
             capture.await(client.send("HeapProfiler.takeHeapSnapshot", Map.of("reportProgress", true)),
                     idleTimeoutMillis);
-            if (capture.chars == 0) {
+            if (capture.bytes == 0) {
                 throw new IOException(client.description() + " sent an empty heap snapshot");
             }
             long bytes = file.commit();
@@ -94,8 +94,8 @@ final class SnapshotCapture {
             return;
         }
         try {
-            chars += event.writeStringParam("chunk", file.writer());
-        } catch (JsonStrings.Malformed e) {
+            bytes += event.writeStringParam("chunk", file.text());
+        } catch (JsonStringWriter.Malformed e) {
             fail(new IOException("malformed heap snapshot chunk from " + client.description() + ": "
                     + e.getMessage()));
             return;
@@ -104,7 +104,7 @@ final class SnapshotCapture {
             return;
         }
         try {
-            progress.writing(chars);
+            progress.writing(bytes);
         } catch (RuntimeException e) {
             fail(new IOException("progress listener failed: " + e, e));
         }

@@ -3,11 +3,8 @@ package dev.leakhunt.inspector;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -34,7 +31,7 @@ final class SnapshotFile {
     private final FileChannel channel;
     private final BufferedOutputStream buffered;
     private final GZIPOutputStream gzip;
-    private final Writer writer;
+    private final JsonStringWriter text;
     private volatile boolean finished;
 
     private SnapshotFile(Path out, Path part, FileChannel channel, UnaryOperator<OutputStream> wrap, boolean gzip)
@@ -44,7 +41,7 @@ final class SnapshotFile {
         this.channel = channel;
         this.buffered = new BufferedOutputStream(wrap.apply(Channels.newOutputStream(channel)), BUFFER_BYTES);
         this.gzip = gzip ? new GZIPOutputStream(buffered, 64 * 1024) : null;
-        this.writer = new OutputStreamWriter(gzip ? this.gzip : buffered, StandardCharsets.UTF_8);
+        this.text = new JsonStringWriter(gzip ? this.gzip : buffered);
     }
 
     static SnapshotFile create(Path out, boolean gzip) throws IOException {
@@ -94,15 +91,15 @@ final class SnapshotFile {
         return part;
     }
 
-    /** The snapshot's text goes here; UTF-8, compressed if asked. */
-    Writer writer() {
-        return writer;
+    /** The snapshot's text goes here, from the string literals that carry it; UTF-8, compressed if asked. */
+    JsonStringWriter text() {
+        return text;
     }
 
     /** Flushes, syncs and renames {@code <out>.part} to {@code <out>}; returns the file's size in bytes. */
     long commit() throws IOException {
         try {
-            writer.flush();
+            text.flush();
             if (gzip != null) {
                 gzip.finish();
             }

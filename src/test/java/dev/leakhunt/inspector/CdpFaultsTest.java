@@ -180,8 +180,8 @@ class CdpFaultsTest {
             }
 
             @Override
-            public void writing(long chars) {
-                progress.add("writing " + chars);
+            public void writing(long bytes) {
+                progress.add("writing " + bytes);
             }
         };
         Path out = dir.resolve("fake.heapsnapshot");
@@ -193,10 +193,10 @@ class CdpFaultsTest {
             assertEquals(Files.size(out), capture.bytes());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
             assertFalse(Files.exists(dir.resolve("fake.heapsnapshot.part")));
-            int c0 = chunks.get(0).length();
+            int c0 = chunks.get(0).length(); // ASCII: one byte a char
             int c1 = chunks.get(1).length();
             assertEquals(List.of("building 0/2", "building 2/2", "writing " + c0, "writing " + (c0 + c1),
-                    "writing " + expected.length()), progress);
+                    "writing " + expected.getBytes(StandardCharsets.UTF_8).length), progress);
 
             Path gz = dir.resolve("fake.heapsnapshot.gz");
             Capture compressed = session.captureHeapSnapshot(gz, true, null);

@@ -261,7 +261,7 @@ class NodeInspectorTest {
             try (InspectorSession session = InspectorSession.forPid(sample.pid(), InspectorSession.Options.defaults())) {
                 ProgressListener killer = new ProgressListener() {
                     @Override
-                    public void writing(long chars) {
+                    public void writing(long bytes) {
                         sample.process().destroyForcibly();
                     }
                 };

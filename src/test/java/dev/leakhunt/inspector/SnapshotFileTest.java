@@ -20,6 +20,12 @@ class SnapshotFileTest {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
     }
 
+    /** Writes the text of a JSON string literal (given without its quotes) to the file. */
+    private static void literal(SnapshotFile file, String json) throws IOException {
+        char[] buf = ("\"" + json + "\"").toCharArray();
+        file.text().write(buf, 0, buf.length);
+    }
+
     @Test
     void writesToPartThenRenamesOwnerOnly() throws IOException {
         Path out = dir.resolve("a.heapsnapshot");
@@ -30,7 +36,7 @@ class SnapshotFileTest {
 
         SnapshotFile file = SnapshotFile.create(out, false);
         assertEquals("rw-------", permissions(part), "a fresh .part, not the stale one");
-        file.writer().write("{\"snapshot\":{}}");
+        literal(file, "{\\\"snapshot\\\":{}}");
         assertEquals("an older snapshot", Files.readString(out), "the old file stays until the new one is whole");
         assertEquals(15, file.commit());
         assertEquals("{\"snapshot\":{}}", Files.readString(out));
@@ -42,7 +48,7 @@ class SnapshotFileTest {
     void abortDeletesThePart() throws IOException {
         Path out = dir.resolve("b.heapsnapshot");
         SnapshotFile file = SnapshotFile.create(out, true);
-        file.writer().write("{");
+        literal(file, "{");
         file.abort();
         file.abort();
         assertFalse(Files.exists(dir.resolve("b.heapsnapshot.part")));
@@ -68,8 +74,8 @@ class SnapshotFileTest {
             }
         });
         IOException e = assertThrows(IOException.class, () -> {
-            file.writer().write("x".repeat(600_000));
-            file.writer().flush();
+            literal(file, "x".repeat(600_000));
+            file.text().flush();
         });
         assertEquals("no space left on device for the heap snapshot '" + out + "' (deleted the partial"
                 + " 'd.heapsnapshot.part')", file.describe(e).getMessage());
