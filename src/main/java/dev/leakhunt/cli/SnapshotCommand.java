@@ -83,6 +83,12 @@ final class SnapshotCommand extends BaseCommand {
     @Option(names = "--gzip", description = "Compress while writing (the default name gets .gz).")
     boolean gzip;
 
+    @Option(names = "--direct", description = {"Have the target write the file itself (v8.writeHeapSnapshot, run "
+            + "through the inspector) instead of sending it over the inspector: about a fifth less time and target "
+            + "CPU, and nothing passes through leakhunt. A pid on this machine's file system only, the target's "
+            + "user must be able to write the file, and no compression."})
+    boolean direct;
+
     @Option(names = "--gc", description = "Run a full garbage collection in the target first.")
     boolean gc;
 
@@ -158,6 +164,14 @@ final class SnapshotCommand extends BaseCommand {
         if (timeoutMillis <= 0) {
             throw new UsageException("--timeout must be more than 0");
         }
+        if (direct && pid == null) {
+            throw new UsageException("--direct needs a pid: the target writes the file, so it must share this "
+                    + "machine's file system");
+        }
+        if (direct && (gzip || output != null && output.getFileName().toString().endsWith(".gz"))) {
+            throw new UsageException("--direct cannot compress: the target writes plain text (leave out --gzip or "
+                    + "--direct)");
+        }
     }
 
     private List<FailIf> assertions() {
@@ -215,7 +229,8 @@ final class SnapshotCommand extends BaseCommand {
             boolean compress = gzip || file.getFileName().toString().endsWith(".gz");
             Capture capture;
             try (CaptureProgress progress = new CaptureProgress(err(), report.showProgress())) {
-                capture = session.captureHeapSnapshot(file, compress, progress);
+                capture = direct ? session.writeHeapSnapshotInTarget(file, progress)
+                        : session.captureHeapSnapshot(file, compress, progress);
             }
             return new Captured(info, session.endpoint(), usage, capture);
         }

@@ -3,10 +3,15 @@ package dev.leakhunt.inspector;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -272,6 +277,91 @@ public final class InspectorSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Has the target write the heap snapshot itself, with {@code v8.writeHeapSnapshot()} run through
+     * {@code Runtime.evaluate}, instead of streaming it over the inspector. V8 then writes its text straight to
+     * the file, as it does for the process's own snapshots: the target spends about a fifth less CPU and time than
+     * on the protocol's chunks, and nothing passes through leakhunt. The file is {@code <out>.part}, created here
+     * owner-only beforehand (V8 truncates and fills it, keeping its permissions), renamed to {@code out} once the
+     * call returns, and deleted on any failure; its growth is reported as {@link ProgressListener#writing}.
+     *
+     * <p>Only for a process found by pid whose file system is ours ({@code /proc/<pid>/root} is {@code /}): a
+     * target in another mount namespace would write somewhere else. It needs a target that can write to the
+     * file, so the same user, and it cannot compress.
+     */
+    public Capture writeHeapSnapshotInTarget(Path out, ProgressListener progress) throws IOException {
+        if (pidTarget == null) {
+            throw new IOException("the target cannot write the heap snapshot itself: it was reached by port or url, "
+                    + "so its file system may not be this one; give its pid");
+        }
+        long pid = pidTarget.process().pid();
+        if (!pidTarget.proc().sharesRoot(pid)) {
+            throw new IOException("pid " + pid + " cannot write the heap snapshot itself: its file system is not "
+                    + "this one (another mount namespace, e.g. a container); leave out --direct");
+        }
+        SnapshotFile file = SnapshotFile.create(out, false);
+        Thread hook = new Thread(file::abort, "leakhunt-delete-partial-snapshot");
+        Hooks.add(hook);
+        try {
+            return writeInTarget(file, progress == null ? ProgressListener.NONE : progress);
+        } catch (IOException e) {
+            file.abort();
+            throw explainCaptureFailure(e, out);
+        } catch (RuntimeException e) {
+            file.abort();
+            throw e;
+        } finally {
+            Hooks.remove(hook);
+        }
+    }
+
+    private Capture writeInTarget(SnapshotFile file, ProgressListener progress) throws IOException {
+        long start = System.nanoTime();
+        String path = file.part().toAbsolutePath().toString();
+        String expression = "require('v8').writeHeapSnapshot(" + JsonTree.toJson(path) + ")";
+        CompletableFuture<Map<String, Object>> reply = client.send("Runtime.evaluate", Map.of("expression",
+                expression, "includeCommandLineAPI", true, "returnByValue", true));
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(options.snapshotIdleTimeoutMillis());
+        long size = 0;
+        long grew = System.nanoTime();
+        Map<String, Object> result = null;
+        while (result == null) {
+            try {
+                result = reply.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                long now = Files.size(file.part());
+                if (now != size) {
+                    size = now;
+                    grew = System.nanoTime();
+                    progress.writing(size);
+                } else if (size > 0 && System.nanoTime() - grew > idleNanos) {
+                    throw new IOException(client.description() + " wrote nothing to '" + file.part() + "' for "
+                            + Text.duration(options.snapshotIdleTimeoutMillis()) + " while writing the heap snapshot");
+                }
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the target wrote the heap snapshot");
+            }
+        }
+        String thrown = thrown(result);
+        if (thrown != null) {
+            throw new IOException(client.description() + " could not write the heap snapshot: " + thrown);
+        }
+        Object value = JsonTree.object(result.get("result"), "Runtime.evaluate result").get("value");
+        if (!path.equals(value)) {
+            throw new IOException(client.description() + " wrote the heap snapshot to '" + value + "', not '"
+                    + path + "'");
+        }
+        if (Files.size(file.part()) == 0) {
+            throw new IOException(client.description() + " wrote an empty heap snapshot");
+        }
+        progress.writing(Files.size(file.part()));
+        long bytes = file.commit();
+        return new Capture(file.out(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
     /** A dropped connection, said as what happened to the target. */
     private IOException explainCaptureFailure(IOException e, Path out) {
         if (e != client.failure()) {
@@ -318,13 +408,21 @@ public final class InspectorSession implements AutoCloseable {
     private Object evaluate(String expression, long timeoutMillis) throws IOException {
         Map<String, Object> reply = client.call("Runtime.evaluate",
                 Map.of("expression", expression, "returnByValue", true), timeoutMillis);
-        if (reply.get("exceptionDetails") instanceof Map<?, ?> details) {
-            Object exception = details.get("exception") instanceof Map<?, ?> ex ? ex.get("description") : null;
-            String text = String.valueOf(exception != null ? exception : details.get("text")).lines().findFirst()
-                    .orElse("");
-            throw new IOException("evaluating '" + expression + "' in " + client.description() + " threw: " + text);
+        String thrown = thrown(reply);
+        if (thrown != null) {
+            throw new IOException("evaluating '" + expression + "' in " + client.description() + " threw: " + thrown);
         }
         return JsonTree.object(reply.get("result"), "Runtime.evaluate result").get("value");
+    }
+
+    /** The first line of what a {@code Runtime.evaluate} reply says its expression threw, or null. */
+    private static String thrown(Map<String, Object> reply) {
+        if (reply.get("exceptionDetails") instanceof Map<?, ?> details) {
+            Object exception = details.get("exception") instanceof Map<?, ?> ex ? ex.get("description") : null;
+            return String.valueOf(exception != null ? exception : details.get("text")).lines().findFirst()
+                    .orElse("");
+        }
+        return null;
     }
 
     /**

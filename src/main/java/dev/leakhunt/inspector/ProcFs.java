@@ -40,6 +40,18 @@ final class ProcFs {
         return Files.readSymbolicLink(dir(pid).resolve("exe")).toString();
     }
 
+    /**
+     * Whether the process sees the file system this process sees: its {@code /proc/<pid>/root} and ours are the
+     * same directory. False too when that cannot be read.
+     */
+    boolean sharesRoot(long pid) {
+        try {
+            return Files.isSameFile(dir(pid).resolve("root"), root.resolve("self").resolve("root"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The arguments of {@code /proc/<pid>/cmdline}; empty for a kernel thread. */
     List<String> cmdline(long pid) throws IOException {
         return splitNul(read(dir(pid).resolve("cmdline")));

@@ -144,6 +144,35 @@ class SnapshotCommandTest {
     }
 
     @Test
+    void directHasTheServiceWriteTheFileAndShowsTheSameGroup() throws IOException {
+        Path out = dir.resolve("direct.heapsnapshot");
+        Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "--direct", "-o", out.toString(), "--top", "20");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("Heap snapshot '" + out + "': "), r.out());
+        assertTrue(Pattern.compile("(?m)^#\\d+  " + OPS + " × system / JSArrayBufferData @ "
+                + Pattern.quote(Units.bytes(dbBytes) + " = " + Units.bytes(OPS * dbBytes)) + "$")
+                .matcher(r.out()).find(), r.out());
+        assertOwnerOnlySnapshot(out);
+        // @AfterEach: the inspector we opened is closed, the service runs on
+    }
+
+    @Test
+    void directNeedsAPidAndPlainText() {
+        Cli port = Cli.run("snapshot", "--port", "9229", "--direct");
+        assertEquals(2, port.exit(), port.toString());
+        assertTrue(port.err().startsWith("leakhunt snapshot: --direct needs a pid: the target writes the file"),
+                port.err());
+        for (String[] args : List.of(new String[] {"--gzip"}, new String[] {"-o", "x.heapsnapshot.gz"})) {
+            List<String> argv = new java.util.ArrayList<>(List.of("snapshot", Long.toString(sql.pid()), "--direct"));
+            argv.addAll(List.of(args));
+            Cli gz = Cli.run(argv.toArray(String[]::new));
+            assertEquals(2, gz.exit(), gz.toString());
+            assertEquals("leakhunt snapshot: --direct cannot compress: the target writes plain text (leave out "
+                    + "--gzip or --direct)\n", gz.err().lines().findFirst().orElse("") + "\n");
+        }
+    }
+
+    @Test
     void jsonHasTheProcessItsMemoryAndTheCapture() throws IOException {
         Path out = dir.resolve("sql.heapsnapshot.gz");
         Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "-o", out.toString(), "--json", "--top", "3");

@@ -1,0 +1,179 @@
+package dev.leakhunt.inspector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.leakhunt.testing.NodeSample;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * {@link InspectorSession#writeHeapSnapshotInTarget}: the target writes the file itself. Real Node.js processes;
+ * for the faults, the target's own {@code v8.writeHeapSnapshot} is replaced, in the target, by one that throws or
+ * that writes a little and then stalls, which no healthy process does on demand.
+ */
+@ResourceLock("node-inspector-ports")
+class DirectCaptureTest {
+    private static final String THROW = "require('v8').writeHeapSnapshot = (file) => {"
+            + " throw new Error(\"ENOSPC: no space left on device, write\"); };";
+
+    @TempDir
+    Path dir;
+
+    /** Replaces v8.writeHeapSnapshot in the target with one that writes a start, then blocks for {@code millis}. */
+    private static String stall(int millis) {
+        return "require('v8').writeHeapSnapshot = (file) => { const fs = require('fs');"
+                + " const fd = fs.openSync(file, 'w'); fs.writeSync(fd, '{\"snapshot\":');"
+                + " Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, " + millis + "); return file; };";
+    }
+
+    @BeforeAll
+    static void needsNode() {
+        assumeTrue(NodeSample.nodeAvailable(), "node is not installed");
+    }
+
+    /** {@code node --inspect-port=0 -e <patch; stay alive>}, once it says it is ready. */
+    private static Process node(String patch) throws IOException {
+        Process node = new ProcessBuilder("node", "--inspect-port=0", "-e", patch
+                + " setInterval(() => {}, 1000); console.log('ready')").redirectErrorStream(true).start();
+        String first = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
+        assertEquals("ready", first);
+        return node;
+    }
+
+    private static boolean anyInspectorOf(long pid) throws IOException {
+        return !ProcFs.SYSTEM.listeningOf(pid).isEmpty();
+    }
+
+    private void assertNothingLeft() throws IOException {
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList(), "no file and no .part");
+        }
+    }
+
+    @Test
+    void theTargetWritesAWholeOwnerOnlySnapshotThatIsRenamedIntoPlace() throws IOException {
+        try (NodeSample sample = NodeSample.start("js-heap-leak", "leak", 50, "--inspect-port=0")) {
+            Path out = dir.resolve("direct.heapsnapshot");
+            List<Long> progress = new CopyOnWriteArrayList<>();
+            Capture capture;
+            try (InspectorSession session = InspectorSession.forPid(sample.pid(), InspectorSession.Options.defaults())) {
+                capture = session.writeHeapSnapshotInTarget(out, new ProgressListener() {
+                    @Override
+                    public void writing(long bytes) {
+                        progress.add(bytes);
+                    }
+                });
+            }
+            assertEquals(out, capture.path());
+            assertEquals(Files.size(out), capture.bytes());
+            assertTrue(capture.bytes() > 100_000, "bytes " + capture.bytes());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+            assertFalse(Files.exists(dir.resolve("direct.heapsnapshot.part")));
+            try (InputStream in = Files.newInputStream(out)) {
+                assertEquals("{\"snapshot\":", new String(in.readNBytes(12), StandardCharsets.US_ASCII));
+            }
+            assertEquals(capture.bytes(), progress.get(progress.size() - 1), "the last progress is the whole file");
+            assertEquals(List.of(sample.port()), ProcFs.SYSTEM.listeningOf(sample.pid()).stream()
+                    .map(ListeningSocket::port).toList(), "the inspector we opened is closed, the service listens");
+            assertTrue(sample.isAlive());
+        }
+    }
+
+    @Test
+    void whatTheTargetThrowsIsSaidInOneLineAndNothingIsLeft() throws Exception {
+        Process node = node(THROW);
+        try {
+            Path out = dir.resolve("x.heapsnapshot");
+            try (InspectorSession session = InspectorSession.forPid(node.pid(), InspectorSession.Options.defaults())) {
+                IOException e = assertThrows(IOException.class, () -> session.writeHeapSnapshotInTarget(out, null));
+                assertEquals("the inspector of pid " + node.pid() + " at " + session.endpoint() + " could not write"
+                        + " the heap snapshot: Error: ENOSPC: no space left on device, write", e.getMessage());
+            }
+            assertNothingLeft();
+            assertFalse(anyInspectorOf(node.pid()), "closed as we found it");
+            assertTrue(node.isAlive());
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aTargetThatExitsWhileWritingLeavesNothing() throws Exception {
+        Process node = node(stall(20_000));
+        try {
+            Path out = dir.resolve("x.heapsnapshot");
+            try (InspectorSession session = InspectorSession.forPid(node.pid(), InspectorSession.Options.defaults())) {
+                ProgressListener killer = new ProgressListener() {
+                    @Override
+                    public void writing(long bytes) {
+                        node.destroyForcibly();
+                    }
+                };
+                IOException e = assertThrows(IOException.class, () -> session.writeHeapSnapshotInTarget(out, killer));
+                assertEquals("pid " + node.pid() + " exited during the heap snapshot; '" + out + "' not written",
+                        e.getMessage());
+            }
+            assertNothingLeft();
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aTargetThatStopsWritingTimesOut() throws Exception {
+        Process node = node(stall(3000));
+        try {
+            Path out = dir.resolve("x.heapsnapshot");
+            List<String> notes = new ArrayList<>();
+            InspectorSession.Options options = InspectorSession.Options.defaults().withSnapshotIdleTimeoutMillis(700)
+                    .withNotes(notes::add);
+            InspectorSession session = InspectorSession.forPid(node.pid(), options);
+            IOException e = assertThrows(IOException.class, () -> session.writeHeapSnapshotInTarget(out, null));
+            assertEquals("the inspector of pid " + node.pid() + " at " + session.endpoint() + " wrote nothing to '"
+                    + dir.resolve("x.heapsnapshot.part") + "' for 700 ms while writing the heap snapshot",
+                    e.getMessage());
+            assertNothingLeft();
+            // The target is still in its stalled write: closing waits for that, then closes the inspector.
+            session.close();
+            assertFalse(anyInspectorOf(node.pid()), "closed as we found it");
+            assertTrue(node.isAlive());
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    @Test
+    void onlyATargetThatSharesOurFileSystemMayWrite(@TempDir Path proc) throws IOException {
+        FakeProc fake = new FakeProc(proc);
+        fake.process(FakeProc.PID, "/usr/bin/node", List.of("node"), FakeProc.SIGCGT_NODE);
+        fake.process(FakeProc.PID + 1, "/usr/bin/node", List.of("node"), FakeProc.SIGCGT_NODE);
+        Path ours = Files.createDirectories(proc.resolve("roots/ours"));
+        Path theirs = Files.createDirectories(proc.resolve("roots/container"));
+        Files.createDirectories(proc.resolve("self"));
+        Files.createSymbolicLink(proc.resolve("self/root"), ours);
+        Files.createSymbolicLink(proc.resolve(FakeProc.PID + "/root"), ours);
+        Files.createSymbolicLink(proc.resolve((FakeProc.PID + 1) + "/root"), theirs);
+        assertTrue(fake.procFs().sharesRoot(FakeProc.PID));
+        assertFalse(fake.procFs().sharesRoot(FakeProc.PID + 1));
+        assertFalse(fake.procFs().sharesRoot(FakeProc.PID + 2), "no such process");
+        assertTrue(ProcFs.SYSTEM.sharesRoot(ProcessHandle.current().pid()));
+    }
+}
