@@ -371,7 +371,8 @@ final class SnapshotCommand extends BaseCommand {
         }
         Capture capture = c.capture();
         out.println("Heap snapshot '" + capture.path() + "': " + Units.bytes(capture.bytes()) + ", taken in "
-                + String.format(Locale.ROOT, "%.1f s", capture.millis() / 1000.0));
+                + String.format(Locale.ROOT, "%.1f s", capture.millis() / 1000.0)
+                + (capture.direct() ? " (written by the target)" : ""));
     }
 
     private static JsonReport json(JsonReport json, Captured c) {
@@ -407,6 +408,7 @@ final class SnapshotCommand extends BaseCommand {
             g.writeStringField("file", capture.path().toString());
             g.writeNumberField("bytes", capture.bytes());
             g.writeNumberField("millis", capture.millis());
+            g.writeBooleanField("direct", capture.direct());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -359,7 +359,7 @@ public final class InspectorSession implements AutoCloseable {
         }
         progress.writing(Files.size(file.part()));
         long bytes = file.commit();
-        return new Capture(file.out(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return new Capture(file.out(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), true);
     }
 
     /** A dropped connection, said as what happened to the target. */

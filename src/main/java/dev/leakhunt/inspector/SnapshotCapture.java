@@ -46,7 +46,8 @@ final class SnapshotCapture {
                 throw new IOException(client.description() + " sent an empty heap snapshot");
             }
             long bytes = file.commit();
-            return new Capture(file.out(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            return new Capture(file.out(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                    false);
         } catch (IOException | RuntimeException e) {
             capture.stopped = true;
             file.abort();

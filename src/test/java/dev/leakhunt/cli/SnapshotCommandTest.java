@@ -148,11 +148,20 @@ class SnapshotCommandTest {
         Path out = dir.resolve("direct.heapsnapshot");
         Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "--direct", "-o", out.toString(), "--top", "20");
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("Heap snapshot '" + out + "': "), r.out());
+        assertTrue(Pattern.compile("(?m)^Heap snapshot '" + Pattern.quote(out.toString()) + "': .*, taken in .* s "
+                + "\\(written by the target\\)$").matcher(r.out()).find(), r.out());
         assertTrue(Pattern.compile("(?m)^#\\d+  " + OPS + " × system / JSArrayBufferData @ "
                 + Pattern.quote(Units.bytes(dbBytes) + " = " + Units.bytes(OPS * dbBytes)) + "$")
                 .matcher(r.out()).find(), r.out());
         assertOwnerOnlySnapshot(out);
+
+        Cli json = Cli.run("snapshot", Long.toString(sql.pid()), "--direct", "--no-analyze", "--json", "-o",
+                dir.resolve("direct2.heapsnapshot").toString());
+        assertEquals(0, json.exit(), json.toString());
+        Map<String, Object> capture = SnapshotCommandFaultsTest.Json.map(SnapshotCommandFaultsTest.Json.object(
+                json.out()), "capture");
+        assertEquals(true, capture.get("direct"));
+        assertEquals(Files.size(dir.resolve("direct2.heapsnapshot")), capture.get("bytes"));
         // @AfterEach: the inspector we opened is closed, the service runs on
     }
 
@@ -193,6 +202,7 @@ class SnapshotCommandTest {
         assertEquals(out.toString(), capture.get("file"));
         assertEquals(Files.size(out), capture.get("bytes"));
         assertTrue((Long) capture.get("millis") > 0);
+        assertEquals(false, capture.get("direct"));
         assertOwnerOnlySnapshot(out);
 
         @SuppressWarnings("unchecked")
