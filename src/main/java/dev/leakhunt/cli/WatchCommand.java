@@ -377,8 +377,8 @@ final class WatchCommand extends BaseCommand {
                 + "): taking a heap snapshot of pid " + pid + " to '" + file + "' (the process pauses meanwhile)");
         Capture capture;
         try {
-            capture = session.captureHeapSnapshot(file, gzip || file.getFileName().toString().endsWith(".gz"),
-                    ProgressListener.NONE);
+            capture = CaptureMode.AUTO.take(session, file, gzip || file.getFileName().toString().endsWith(".gz"),
+                    ProgressListener.NONE, note -> err().println(prefix + note));
         } catch (IOException e) {
             err().println(prefix + e.getMessage());
             return new WatchReport.Capture(at.elapsedMillis(), trigger.text(), null, 0, 0, null, e.getMessage());

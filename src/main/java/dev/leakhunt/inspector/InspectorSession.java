@@ -278,16 +278,41 @@ public final class InspectorSession implements AutoCloseable {
     }
 
     /**
+     * Whether {@link #writeHeapSnapshotInTarget} can work here: a process found by pid, on our file system, whose
+     * user can write the files we create (ours, or root).
+     */
+    public boolean canWriteInTarget() {
+        if (pidTarget == null) {
+            return false;
+        }
+        long pid = pidTarget.process().pid();
+        return pidTarget.proc().sharesRoot(pid) && pidTarget.proc().canWriteOurFiles(pid);
+    }
+
+    /** The target's {@code v8.writeHeapSnapshot()} threw before it wrote anything (it could not open the file). */
+    public static final class NothingWritten extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NothingWritten(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * Has the target write the heap snapshot itself, with {@code v8.writeHeapSnapshot()} run through
      * {@code Runtime.evaluate}, instead of streaming it over the inspector. V8 then writes its text straight to
      * the file, as it does for the process's own snapshots: the target spends about a fifth less CPU and time than
      * on the protocol's chunks, and nothing passes through leakhunt. The file is {@code <out>.part}, created here
      * owner-only beforehand (V8 truncates and fills it, keeping its permissions), renamed to {@code out} once the
-     * call returns, and deleted on any failure; its growth is reported as {@link ProgressListener#writing}.
+     * call returns, and deleted on any failure; its growth is reported as {@link ProgressListener#writing}, from 0
+     * at the start.
      *
      * <p>Only for a process found by pid whose file system is ours ({@code /proc/<pid>/root} is {@code /}): a
      * target in another mount namespace would write somewhere else. It needs a target that can write to the
      * file, so the same user, and it cannot compress.
+     *
+     * @throws NothingWritten if the target's call threw before writing anything (nothing to clean up but our
+     *                        {@code .part}, which is gone): the caller may stream the snapshot instead
      */
     public Capture writeHeapSnapshotInTarget(Path out, ProgressListener progress) throws IOException {
         if (pidTarget == null) {
@@ -322,6 +347,7 @@ public final class InspectorSession implements AutoCloseable {
         CompletableFuture<Map<String, Object>> reply = client.send("Runtime.evaluate", Map.of("expression",
                 expression, "includeCommandLineAPI", true, "returnByValue", true));
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(options.snapshotIdleTimeoutMillis());
+        progress.writing(0); // V8 reports nothing while it builds the snapshot: a bar that counts time, at least
         long size = 0;
         long grew = System.nanoTime();
         Map<String, Object> result = null;
@@ -347,7 +373,8 @@ public final class InspectorSession implements AutoCloseable {
         }
         String thrown = thrown(result);
         if (thrown != null) {
-            throw new IOException(client.description() + " could not write the heap snapshot: " + thrown);
+            String message = client.description() + " could not write the heap snapshot: " + thrown;
+            throw Files.size(file.part()) == 0 ? new NothingWritten(message) : new IOException(message);
         }
         Object value = JsonTree.object(result.get("result"), "Runtime.evaluate result").get("value");
         if (!path.equals(value)) {

@@ -52,6 +52,29 @@ final class ProcFs {
         }
     }
 
+    /**
+     * Whether the process can write a file this process creates owner-only: its file-system uid (the last of the
+     * {@code Uid:} line of {@code /proc/<pid>/status}) is ours, or root's. False when that cannot be read.
+     */
+    boolean canWriteOurFiles(long pid) {
+        try {
+            String theirs = fileSystemUid(dir(pid));
+            return theirs != null && (theirs.equals("0") || theirs.equals(fileSystemUid(root.resolve("self"))));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String fileSystemUid(Path processDir) throws IOException {
+        for (String line : Files.readAllLines(processDir.resolve("status"), StandardCharsets.UTF_8)) {
+            if (line.startsWith("Uid:")) {
+                String[] ids = line.substring(4).trim().split("\\s+");
+                return ids[ids.length - 1];
+            }
+        }
+        return null;
+    }
+
     /** The arguments of {@code /proc/<pid>/cmdline}; empty for a kernel thread. */
     List<String> cmdline(long pid) throws IOException {
         return splitNul(read(dir(pid).resolve("cmdline")));

@@ -133,7 +133,8 @@ class SnapshotCommandTest {
         assertTrue(lines.get(1).startsWith("  rss "), lines.get(1));
         assertTrue(lines.get(2).startsWith("  Triage: external memory ("), lines.get(2));
         assertTrue(lines.get(3).endsWith("a native leak, which --max-old-space-size cannot help."), lines.get(3));
-        assertTrue(r.out().contains("Heap snapshot '" + out + "': "), r.out());
+        assertTrue(Pattern.compile("(?m)^Heap snapshot '" + Pattern.quote(out.toString()) + "': .*, taken in .* s "
+                + "\\(written by the target\\)$").matcher(r.out()).find(), "the target wrote it: " + r.out());
         // the group's rank depends on how large sql.js's own WebAssembly memory has grown
         assertTrue(Pattern.compile("(?m)^#\\d+  " + OPS + " × system / JSArrayBufferData @ "
                 + Pattern.quote(Units.bytes(dbBytes) + " = " + Units.bytes(OPS * dbBytes)) + "$")
@@ -163,6 +164,60 @@ class SnapshotCommandTest {
         assertEquals(true, capture.get("direct"));
         assertEquals(Files.size(dir.resolve("direct2.heapsnapshot")), capture.get("bytes"));
         // @AfterEach: the inspector we opened is closed, the service runs on
+    }
+
+    @Test
+    void streamHasTheSnapshotSentOverTheInspector() throws IOException {
+        Path out = dir.resolve("streamed.heapsnapshot");
+        Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "--stream", "--no-analyze", "--json", "-o",
+                out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        Map<String, Object> capture = SnapshotCommandFaultsTest.Json.map(SnapshotCommandFaultsTest.Json.object(
+                r.out()), "capture");
+        assertEquals(false, capture.get("direct"));
+        assertEquals(Files.size(out), capture.get("bytes"));
+        assertOwnerOnlySnapshot(out);
+        Cli both = Cli.run("snapshot", Long.toString(sql.pid()), "--stream", "--direct");
+        assertEquals(2, both.exit(), both.toString());
+        assertEquals("leakhunt snapshot: give --direct or --stream, not both", both.err().lines().findFirst()
+                .orElse(""));
+    }
+
+    @Test
+    void aTargetThatCannotWriteTheFileStreamsItUnlessDirectWasAsked() throws Exception {
+        // Its own v8.writeHeapSnapshot fails as an unwritable file would, before writing anything.
+        Process node = new ProcessBuilder("node", "--inspect-port=0", "-e", "require('v8').writeHeapSnapshot = "
+                + "(file) => { throw new Error('EACCES: permission denied, open ' + file); };"
+                + " setInterval(() => {}, 1000); console.log('ready')").start();
+        try {
+            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine());
+            Path out = dir.resolve("fallback.heapsnapshot");
+            Cli r = Cli.run("snapshot", Long.toString(node.pid()), "--no-analyze", "--json", "-o", out.toString());
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.err().contains(" could not write the heap snapshot: Error: EACCES: permission denied, open "
+                    + out + ".part; streaming it instead\n"), r.err());
+            Map<String, Object> capture = SnapshotCommandFaultsTest.Json.map(SnapshotCommandFaultsTest.Json.object(
+                    r.out()), "capture");
+            assertEquals(false, capture.get("direct"));
+            assertOwnerOnlySnapshot(out);
+
+            Path forced = dir.resolve("forced.heapsnapshot");
+            Cli d = Cli.run("snapshot", Long.toString(node.pid()), "--no-analyze", "--direct", "-o",
+                    forced.toString());
+            assertEquals(3, d.exit(), d.toString());
+            List<String> errors = d.err().lines().filter(l -> !l.matches("leakhunt snapshot: (opened|closed) the "
+                    + "inspector .*")).toList();
+            assertEquals(1, errors.size(), d.err());
+            assertTrue(errors.get(0).matches("leakhunt snapshot: the inspector of pid " + node.pid() + " at \\S+ "
+                    + "could not write the heap snapshot: Error: EACCES: permission denied, open .*"), d.err());
+            assertFalse(Files.exists(forced));
+            assertFalse(Files.exists(dir.resolve("forced.heapsnapshot.part")));
+            assertTrue(node.isAlive());
+            assertEquals(Set.of(), listeningPorts(node.pid()), "the inspector we opened is closed");
+        } finally {
+            node.destroyForcibly();
+        }
     }
 
     @Test

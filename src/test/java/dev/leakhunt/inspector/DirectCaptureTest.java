@@ -124,7 +124,9 @@ class DirectCaptureTest {
                 ProgressListener killer = new ProgressListener() {
                     @Override
                     public void writing(long bytes) {
-                        node.destroyForcibly();
+                        if (bytes > 0) { // the target has begun writing
+                            node.destroyForcibly();
+                        }
                     }
                 };
                 IOException e = assertThrows(IOException.class, () -> session.writeHeapSnapshotInTarget(out, killer));
@@ -175,5 +177,25 @@ class DirectCaptureTest {
         assertFalse(fake.procFs().sharesRoot(FakeProc.PID + 1));
         assertFalse(fake.procFs().sharesRoot(FakeProc.PID + 2), "no such process");
         assertTrue(ProcFs.SYSTEM.sharesRoot(ProcessHandle.current().pid()));
+    }
+
+    @Test
+    void onlyATargetThatCanWriteOurFilesMayWrite(@TempDir Path proc) throws IOException {
+        FakeProc fake = new FakeProc(proc);
+        long ours = FakeProc.PID;
+        long other = FakeProc.PID + 1;
+        long root = FakeProc.PID + 2;
+        for (long pid : new long[] {ours, other, root}) {
+            fake.process(pid, "/usr/bin/node", List.of("node"), FakeProc.SIGCGT_NODE);
+        }
+        Files.createDirectories(proc.resolve("self"));
+        Files.writeString(proc.resolve("self/status"), "Name:\tjava\nUid:\t1000\t1000\t1000\t1000\n");
+        Files.writeString(proc.resolve(other + "/status"), "Name:\tnode\nUid:\t1000\t1001\t1001\t1001\n");
+        Files.writeString(proc.resolve(root + "/status"), "Name:\tnode\nUid:\t0\t0\t0\t0\n");
+        assertTrue(fake.procFs().canWriteOurFiles(ours), "uid 1000, as we are");
+        assertFalse(fake.procFs().canWriteOurFiles(other), "file-system uid 1001");
+        assertTrue(fake.procFs().canWriteOurFiles(root), "root");
+        assertFalse(fake.procFs().canWriteOurFiles(FakeProc.PID + 3), "no such process");
+        assertTrue(ProcFs.SYSTEM.canWriteOurFiles(ProcessHandle.current().pid()));
     }
 }
