@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
@@ -144,9 +143,7 @@ class DirectCaptureTest {
         Process node = node(stall(3000));
         try {
             Path out = dir.resolve("x.heapsnapshot");
-            List<String> notes = new ArrayList<>();
-            InspectorSession.Options options = InspectorSession.Options.defaults().withSnapshotIdleTimeoutMillis(700)
-                    .withNotes(notes::add);
+            InspectorSession.Options options = InspectorSession.Options.defaults().withSnapshotIdleTimeoutMillis(700);
             InspectorSession session = InspectorSession.forPid(node.pid(), options);
             IOException e = assertThrows(IOException.class, () -> session.writeHeapSnapshotInTarget(out, null));
             assertEquals("the inspector of pid " + node.pid() + " at " + session.endpoint() + " wrote nothing to '"
