@@ -47,14 +47,29 @@ class DirectCaptureTest {
         assumeTrue(NodeSample.nodeAvailable(), "node is not installed");
     }
 
-    /** {@code node --inspect-port=0 -e <patch; stay alive>}, once it says it is ready. */
-    private static Process node(String patch) throws IOException {
-        Process node = new ProcessBuilder("node", "--inspect-port=0", "-e", patch
-                + " setInterval(() => {}, 1000); console.log('ready')").redirectErrorStream(true).start();
-        String first = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))
-                .readLine();
-        assertEquals("ready", first);
-        return node;
+    /** {@code node --inspect-port=0 -e <patch; stay alive>}, once it says it is ready; killed on close. */
+    private record PatchedNode(Process process) implements AutoCloseable {
+        static PatchedNode start(String patch) throws IOException {
+            Process node = new ProcessBuilder("node", "--inspect-port=0", "-e", patch
+                    + " setInterval(() => {}, 1000); console.log('ready')").redirectErrorStream(true).start();
+            PatchedNode started = new PatchedNode(node);
+            String first = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            if (!"ready".equals(first)) {
+                started.close();
+                throw new AssertionError("node did not start: " + first);
+            }
+            return started;
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
     }
 
     private static boolean anyInspectorOf(long pid) throws IOException {
@@ -98,8 +113,7 @@ class DirectCaptureTest {
 
     @Test
     void whatTheTargetThrowsIsSaidInOneLineAndNothingIsLeft() throws Exception {
-        Process node = node(THROW);
-        try {
+        try (PatchedNode node = PatchedNode.start(THROW)) {
             Path out = dir.resolve("x.heapsnapshot");
             try (InspectorSession session = InspectorSession.forPid(node.pid(), InspectorSession.Options.defaults())) {
                 IOException e = assertThrows(IOException.class, () -> session.writeHeapSnapshotInTarget(out, null));
@@ -108,23 +122,20 @@ class DirectCaptureTest {
             }
             assertNothingLeft();
             assertFalse(anyInspectorOf(node.pid()), "closed as we found it");
-            assertTrue(node.isAlive());
-        } finally {
-            node.destroyForcibly();
+            assertTrue(node.process().isAlive());
         }
     }
 
     @Test
     void aTargetThatExitsWhileWritingLeavesNothing() throws Exception {
-        Process node = node(stall(20_000));
-        try {
+        try (PatchedNode node = PatchedNode.start(stall(20_000))) {
             Path out = dir.resolve("x.heapsnapshot");
             try (InspectorSession session = InspectorSession.forPid(node.pid(), InspectorSession.Options.defaults())) {
                 ProgressListener killer = new ProgressListener() {
                     @Override
                     public void writing(long bytes) {
                         if (bytes > 0) { // the target has begun writing
-                            node.destroyForcibly();
+                            node.close();
                         }
                     }
                 };
@@ -133,15 +144,12 @@ class DirectCaptureTest {
                         e.getMessage());
             }
             assertNothingLeft();
-        } finally {
-            node.destroyForcibly();
         }
     }
 
     @Test
     void aTargetThatStopsWritingTimesOut() throws Exception {
-        Process node = node(stall(3000));
-        try {
+        try (PatchedNode node = PatchedNode.start(stall(3000))) {
             Path out = dir.resolve("x.heapsnapshot");
             InspectorSession.Options options = InspectorSession.Options.defaults().withSnapshotIdleTimeoutMillis(700);
             InspectorSession session = InspectorSession.forPid(node.pid(), options);
@@ -153,9 +161,7 @@ class DirectCaptureTest {
             // The target is still in its stalled write: closing waits for that, then closes the inspector.
             session.close();
             assertFalse(anyInspectorOf(node.pid()), "closed as we found it");
-            assertTrue(node.isAlive());
-        } finally {
-            node.destroyForcibly();
+            assertTrue(node.process().isAlive());
         }
     }
 
