@@ -289,7 +289,10 @@ public final class InspectorSession implements AutoCloseable {
         return pidTarget.proc().sharesRoot(pid) && pidTarget.proc().canWriteOurFiles(pid);
     }
 
-    /** The target's {@code v8.writeHeapSnapshot()} threw before it wrote anything (it could not open the file). */
+    /**
+     * The target's {@code v8.writeHeapSnapshot()} threw before it wrote anything, and not for want of space: it
+     * could not open the file.
+     */
     public static final class NothingWritten extends IOException {
         private static final long serialVersionUID = 1L;
 
@@ -311,8 +314,8 @@ public final class InspectorSession implements AutoCloseable {
      * target in another mount namespace would write somewhere else. It needs a target that can write to the
      * file, so the same user, and it cannot compress.
      *
-     * @throws NothingWritten if the target's call threw before writing anything (nothing to clean up but our
-     *                        {@code .part}, which is gone): the caller may stream the snapshot instead
+     * @throws NothingWritten if the target's call threw before writing anything, and not for a full disk (nothing
+     *                        to clean up but our {@code .part}, which is gone): the caller may stream instead
      */
     public Capture writeHeapSnapshotInTarget(Path out, ProgressListener progress) throws IOException {
         if (pidTarget == null) {
@@ -374,7 +377,9 @@ public final class InspectorSession implements AutoCloseable {
         String thrown = thrown(result);
         if (thrown != null) {
             String message = client.description() + " could not write the heap snapshot: " + thrown;
-            throw Files.size(file.part()) == 0 ? new NothingWritten(message) : new IOException(message);
+            // A full disk fails a stream as surely: only a file the target could not open is worth streaming.
+            boolean noSpace = thrown.contains("ENOSPC") || thrown.contains("EDQUOT");
+            throw Files.size(file.part()) == 0 && !noSpace ? new NothingWritten(message) : new IOException(message);
         }
         Object value = JsonTree.object(result.get("result"), "Runtime.evaluate result").get("value");
         if (!path.equals(value)) {

@@ -221,6 +221,29 @@ class SnapshotCommandTest {
     }
 
     @Test
+    void aFullDiskIsNotStreamedAgain() throws Exception {
+        Process node = new ProcessBuilder("node", "--inspect-port=0", "-e", "require('v8').writeHeapSnapshot = "
+                + "() => { throw new Error('ENOSPC: no space left on device, write'); };"
+                + " setInterval(() => {}, 1000); console.log('ready')").start();
+        try {
+            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine());
+            Path out = dir.resolve("full.heapsnapshot");
+            Cli r = Cli.run("snapshot", Long.toString(node.pid()), "--no-analyze", "-o", out.toString());
+            assertEquals(3, r.exit(), r.toString());
+            assertFalse(r.err().contains("streaming it instead"), r.err());
+            assertTrue(r.err().contains("could not write the heap snapshot: Error: ENOSPC: no space left on device"),
+                    r.err());
+            assertFalse(Files.exists(out));
+            assertFalse(Files.exists(dir.resolve("full.heapsnapshot.part")));
+            assertEquals(Set.of(), listeningPorts(node.pid()), "the inspector we opened is closed");
+            assertTrue(node.isAlive());
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    @Test
     void directNeedsAPidAndPlainText() {
         Cli port = Cli.run("snapshot", "--port", "9229", "--direct");
         assertEquals(2, port.exit(), port.toString());

@@ -119,6 +119,7 @@ class DirectCaptureTest {
                 IOException e = assertThrows(IOException.class, () -> session.writeHeapSnapshotInTarget(out, null));
                 assertEquals("the inspector of pid " + node.pid() + " at " + session.endpoint() + " could not write"
                         + " the heap snapshot: Error: ENOSPC: no space left on device, write", e.getMessage());
+                assertFalse(e instanceof InspectorSession.NothingWritten, "a full disk would fail a stream too");
             }
             assertNothingLeft();
             assertFalse(anyInspectorOf(node.pid()), "closed as we found it");
