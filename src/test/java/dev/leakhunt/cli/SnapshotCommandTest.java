@@ -183,15 +183,25 @@ class SnapshotCommandTest {
                 .orElse(""));
     }
 
+    /** A Node process whose own v8.writeHeapSnapshot throws {@code error} (+ the file's name), once it is ready. */
+    private static Process nodeWhoseWriteThrows(String error) throws IOException {
+        Process node = new ProcessBuilder("node", "--inspect-port=0", "-e", "require('v8').writeHeapSnapshot = "
+                + "(file) => { throw new Error('" + error + "' + file); }; setInterval(() => {}, 1000);"
+                + " console.log('ready')").start();
+        String first = new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream(),
+                StandardCharsets.UTF_8)).readLine();
+        if (!"ready".equals(first)) {
+            node.destroyForcibly();
+            throw new AssertionError("node did not start: " + first);
+        }
+        return node;
+    }
+
     @Test
     void aTargetThatCannotWriteTheFileStreamsItUnlessDirectWasAsked() throws Exception {
         // Its own v8.writeHeapSnapshot fails as an unwritable file would, before writing anything.
-        Process node = new ProcessBuilder("node", "--inspect-port=0", "-e", "require('v8').writeHeapSnapshot = "
-                + "(file) => { throw new Error('EACCES: permission denied, open ' + file); };"
-                + " setInterval(() => {}, 1000); console.log('ready')").start();
+        Process node = nodeWhoseWriteThrows("EACCES: permission denied, open ");
         try {
-            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine());
             Path out = dir.resolve("fallback.heapsnapshot");
             Cli r = Cli.run("snapshot", Long.toString(node.pid()), "--no-analyze", "--json", "-o", out.toString());
             assertEquals(0, r.exit(), r.toString());
@@ -222,12 +232,8 @@ class SnapshotCommandTest {
 
     @Test
     void aFullDiskIsNotStreamedAgain() throws Exception {
-        Process node = new ProcessBuilder("node", "--inspect-port=0", "-e", "require('v8').writeHeapSnapshot = "
-                + "() => { throw new Error('ENOSPC: no space left on device, write'); };"
-                + " setInterval(() => {}, 1000); console.log('ready')").start();
+        Process node = nodeWhoseWriteThrows("ENOSPC: no space left on device, write ");
         try {
-            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine());
             Path out = dir.resolve("full.heapsnapshot");
             Cli r = Cli.run("snapshot", Long.toString(node.pid()), "--no-analyze", "-o", out.toString());
             assertEquals(3, r.exit(), r.toString());
