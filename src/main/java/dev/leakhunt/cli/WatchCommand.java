@@ -384,7 +384,7 @@ final class WatchCommand extends BaseCommand {
             return new WatchReport.Capture(at.elapsedMillis(), trigger.text(), null, 0, 0, null, e.getMessage());
         }
         err().println(prefix + "wrote '" + capture.path() + "' (" + Units.bytes(capture.bytes()) + " in "
-                + WatchReport.duration(capture.millis()) + ")");
+                + WatchReport.duration(capture.millis()) + (capture.direct() ? ", written by the target" : "") + ")");
         AnalysisResult analysis;
         try {
             analysis = Analysis.analyze(SnapshotLoader.load(capture.path(), err(), report.showProgress()), report.top,

@@ -281,6 +281,8 @@ class WatchCommandTest {
             assertTrue(files.get(0).getFileName().toString().matches("node-" + sample.pid()
                     + "-\\d{8}-\\d{6}\\.heapsnapshot"), files.toString());
             assertEquals(1, count(r.err(), "taking a heap snapshot"), r.err());
+            assertTrue(r.err().contains("wrote '" + files.get(0) + "' ("), r.err());
+            assertTrue(r.err().contains(", written by the target)\n"), "as snapshot does by default: " + r.err());
             assertEquals(1, count(r.out(), "\nHeap snapshot at "), r.out());
             // The analysis: one backing store per leaked open, each exactly the DB's size.
             assertTrue(r.out().matches("(?s).*\\n#\\d  \\d+ × system / JSArrayBufferData @ 2\\.0 MiB = .*"), r.out());
