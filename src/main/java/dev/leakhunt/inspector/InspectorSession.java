@@ -386,10 +386,11 @@ public final class InspectorSession implements AutoCloseable {
             throw new IOException(client.description() + " wrote the heap snapshot to '" + value + "', not '"
                     + path + "'");
         }
-        if (Files.size(file.part()) == 0) {
+        long written = Files.size(file.part());
+        if (written == 0) {
             throw new IOException(client.description() + " wrote an empty heap snapshot");
         }
-        progress.writing(Files.size(file.part()));
+        progress.writing(written);
         long bytes = file.commit();
         return new Capture(file.out(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), true);
     }

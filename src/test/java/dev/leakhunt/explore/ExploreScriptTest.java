@@ -5,21 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.leakhunt.analysis.BufferGroup;
 import dev.leakhunt.analysis.ChainStep;
 import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.snapshot.SnapshotReader;
 import dev.leakhunt.testing.Cli;
+import dev.leakhunt.testing.JsonTree;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -349,43 +346,12 @@ class ExploreScriptTest {
     }
 
     /** The JSON documents of a stream, one after another, as maps and lists. */
+    @SuppressWarnings("unchecked")
     static List<Map<String, Object>> documents(String text) throws IOException {
         List<Map<String, Object>> docs = new ArrayList<>();
-        try (JsonParser p = new JsonFactory().createParser(text)) {
-            while (p.nextToken() != null) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> doc = (Map<String, Object>) value(p);
-                docs.add(doc);
-            }
+        for (Object doc : JsonTree.documents(text)) {
+            docs.add((Map<String, Object>) doc);
         }
         return docs;
-    }
-
-    private static Object value(JsonParser p) throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.START_OBJECT) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                map.put(name, value(p));
-            }
-            return map;
-        }
-        if (t == JsonToken.START_ARRAY) {
-            List<Object> list = new ArrayList<>();
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                list.add(value(p));
-            }
-            return list;
-        }
-        return switch (t) {
-            case VALUE_NUMBER_INT -> p.getLongValue();
-            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-            case VALUE_TRUE -> true;
-            case VALUE_FALSE -> false;
-            case VALUE_NULL -> null;
-            default -> p.getText();
-        };
     }
 }

@@ -21,6 +21,17 @@ public final class JsonTree {
         }
     }
 
+    /** The JSON documents of a stream, one after another (JSON Lines, or documents back to back). */
+    public static List<Object> documents(String text) throws IOException {
+        List<Object> docs = new ArrayList<>();
+        try (JsonParser p = new JsonFactory().createParser(text)) {
+            while (p.nextToken() != null) {
+                docs.add(value(p));
+            }
+        }
+        return docs;
+    }
+
     private static Object value(JsonParser p) throws IOException {
         switch (p.currentToken()) {
             case START_OBJECT -> {
