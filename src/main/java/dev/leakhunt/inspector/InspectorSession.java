@@ -304,7 +304,7 @@ public final class InspectorSession implements AutoCloseable {
     /**
      * Has the target write the heap snapshot itself, with {@code v8.writeHeapSnapshot()} run through
      * {@code Runtime.evaluate}, instead of streaming it over the inspector. V8 then writes its text straight to
-     * the file, as it does for the process's own snapshots: the target spends about a fifth less CPU and time than
+     * the file, as it does for the process's own snapshots: the target spends about a quarter less CPU and time than
      * on the protocol's chunks, and nothing passes through leakhunt. The file is {@code <out>.part}, created here
      * owner-only beforehand (V8 truncates and fills it, keeping its permissions), renamed to {@code out} once the
      * call returns, and deleted on any failure; its growth is reported as {@link ProgressListener#writing}, from 0

@@ -66,13 +66,12 @@ final class ProcFs {
     }
 
     private static String fileSystemUid(Path processDir) throws IOException {
-        for (String line : Files.readAllLines(processDir.resolve("status"), StandardCharsets.UTF_8)) {
-            if (line.startsWith("Uid:")) {
-                String[] ids = line.substring(4).trim().split("\\s+");
-                return ids[ids.length - 1];
-            }
+        String uids = statusValue(processDir, "Uid");
+        if (uids == null) {
+            return null;
         }
-        return null;
+        String[] ids = uids.split("\\s+");
+        return ids[ids.length - 1];
     }
 
     /** The arguments of {@code /proc/<pid>/cmdline}; empty for a kernel thread. */
@@ -96,7 +95,11 @@ final class ProcFs {
 
     /** The value of one line of {@code /proc/<pid>/status} ({@code State}, {@code SigCgt}, …), or null. */
     String status(long pid, String key) throws IOException {
-        for (String line : Files.readAllLines(dir(pid).resolve("status"), StandardCharsets.UTF_8)) {
+        return statusValue(dir(pid), key);
+    }
+
+    private static String statusValue(Path processDir, String key) throws IOException {
+        for (String line : Files.readAllLines(processDir.resolve("status"), StandardCharsets.UTF_8)) {
             if (line.startsWith(key + ":")) {
                 return line.substring(key.length() + 1).trim();
             }
