@@ -19,16 +19,20 @@ final class SnapshotLoader {
     }
 
     static HeapGraph load(Path file, PrintWriter err, boolean progress) throws IOException {
+        HeapSnapshot snapshot = read(file, err, progress);
+        try (Progress p = progress ? Progress.start(err, "dominators", -1, "", 1, () -> 0) : Progress.NONE) {
+            return HeapGraph.build(snapshot);
+        }
+    }
+
+    /** The parse alone, so that the reader and its buffers are garbage before the graph phases begin. */
+    private static HeapSnapshot read(Path file, PrintWriter err, boolean progress) throws IOException {
         BaseCommand.ensureReadableFile(file);
         long fileBytes = Files.size(file);
         SnapshotReader reader = new SnapshotReader(file);
         reader.onHeader(meta -> checkFits(file, meta, fileBytes, reader.isGzip()));
-        HeapSnapshot snapshot;
         try (Progress p = progress ? Progress.start(err, "reading", fileBytes, reader::bytesRead) : Progress.NONE) {
-            snapshot = reader.read();
-        }
-        try (Progress p = progress ? Progress.start(err, "dominators", -1, "", 1, () -> 0) : Progress.NONE) {
-            return HeapGraph.build(snapshot);
+            return reader.read();
         }
     }
 

@@ -14,13 +14,13 @@ final class Distances {
     private Distances() {
     }
 
-    static int[] compute(HeapSnapshot s, RetentionRule rule) {
+    /** The distances; {@code queue} is a scratch array of at least the node count, left with no meaning. */
+    static int[] compute(HeapSnapshot s, RetentionRule rule, int[] queue) {
         int n = s.nodeCount();
         int root = s.rootOrdinal();
         int syntheticType = s.meta().nodeType("synthetic");
         int[] distance = new int[n];
         Arrays.fill(distance, HeapGraph.UNREACHABLE);
-        int[] queue = new int[n];
         distance[root] = 0;
 
         int tail = 0;

@@ -1,6 +1,7 @@
 package dev.leakhunt.graph;
 
 import dev.leakhunt.snapshot.HeapSnapshot;
+import java.util.Arrays;
 
 /**
  * Immediate dominators by Semi-NCA: the semidominators of Lengauer and Tarjan ("A fast algorithm for finding
@@ -14,6 +15,10 @@ import dev.leakhunt.snapshot.HeapSnapshot;
  * {@code idom}. Vertices are numbered 1…count in DFS preorder; 0 means "none". The DFS and {@code compress} are
  * iterative with explicit stacks, since heap graphs are deep enough to overflow the thread's stack. Nodes the DFS
  * does not reach over retaining edges (held only by weak edges, or garbage) hang under the root.
+ *
+ * <p>The steps are separate methods over arrays the caller owns, so that the caller can decide what stays in
+ * memory between them: the DFS needs the edges; the retainers are then built by DFS number, so the semidominator
+ * step reads them in order and needs nothing of the snapshot at all.
  */
 final class Dominators {
     private static final int UNSET = -2;
@@ -22,32 +27,114 @@ final class Dominators {
     }
 
     /**
-     * The result: each node's immediate dominator as a node ordinal ({@link HeapGraph#NO_DOMINATOR} for the root),
-     * and all nodes in an order where each comes after its dominator (DFS preorder, then the unreached nodes).
-     * Both arrays may be one longer than the node count.
+     * Each node's immediate dominator as a node ordinal ({@link HeapGraph#NO_DOMINATOR} for the root; the array may
+     * be one longer than the node count), and all nodes in {@code preorder[1 … node count]}, each after its
+     * dominator: the DFS preorder, then the unreached nodes.
      */
-    record Result(int[] dominator, int[] order) {
+    record Result(int[] dominator, int[] preorder) {
     }
 
     /**
-     * Computes the dominators. {@code retainerNode} is consumed: its entries are renumbered into DFS numbers in
-     * place (so the node → DFS number map can go before the main loop), and it must not be used afterwards.
+     * The retainers of each vertex as DFS numbers, a compressed sparse row indexed by DFS number: vertex
+     * {@code w}'s are {@code from[first[w] … first[w + 1] - 1]}. Left out, because they cannot lower a
+     * semidominator: retainers the DFS did not reach, the DFS parent (the semidominator step starts from it), and
+     * anything retaining the root.
      */
-    static Result compute(HeapSnapshot s, RetentionRule rule, int[] firstRetainer, int[] retainerNode) {
-        int n = s.nodeCount();
-        int[] vertex = new int[n + 1];      // DFS number → node
-        int[] parent = new int[n + 1];      // DFS number → DFS parent's number; becomes idom
-        int[] semi = new int[n + 1];
-        int[] label = new int[n + 1];
-        int[] ancestor = new int[n + 1];
+    record Retainers(int[] first, int[] from) {
+    }
 
-        int count = depthFirst(s, rule, vertex, parent, semi, label, retainerNode, firstRetainer);
-        for (int i = 1; i <= count; i++) {
+    /**
+     * Step 1: numbers the nodes in DFS preorder over retaining edges from the root. Fills {@code vertex} (DFS
+     * number → node), {@code parent} (DFS number → its DFS parent's number) and {@code number} (node → DFS
+     * number, 0 if unreached), each of length node count + 1 and zeroed; returns the count of numbered nodes.
+     */
+    static int depthFirst(HeapSnapshot s, RetentionRule rule, int[] vertex, int[] parent, int[] number) {
+        int root = s.rootOrdinal();
+        int[] stackNode = new int[1024];
+        int[] stackEdge = new int[1024];
+        int count = 0;
+        int sp = 0;
+        number[root] = ++count;
+        vertex[count] = root;
+        stackNode[sp] = root;
+        stackEdge[sp++] = s.firstEdge(root);
+        while (sp > 0) {
+            int v = stackNode[sp - 1];
+            int e = stackEdge[sp - 1];
+            int end = s.endEdge(v);
+            while (e < end && (number[s.edgeTo(e)] != 0 || !rule.retains(v, e))) {
+                e++;
+            }
+            if (e == end) {
+                sp--;
+                continue;
+            }
+            stackEdge[sp - 1] = e + 1;
+            int w = s.edgeTo(e);
+            number[w] = ++count;
+            vertex[count] = w;
+            parent[count] = number[v];
+            if (sp == stackNode.length) {
+                stackNode = Arrays.copyOf(stackNode, sp * 2);
+                stackEdge = Arrays.copyOf(stackEdge, sp * 2);
+            }
+            stackNode[sp] = w;
+            stackEdge[sp++] = s.firstEdge(w);
+        }
+        return count;
+    }
+
+    /** The {@link Retainers} of the numbered vertices: count, prefix sum and a backwards fill. */
+    static Retainers retainers(HeapSnapshot s, RetentionRule rule, int count, int[] number, int[] parent) {
+        int n = s.nodeCount();
+        int[] first = new int[count + 2];
+        for (int v = 0; v < n; v++) {
+            int from = number[v];
+            if (from == 0) {
+                continue;
+            }
+            for (int e = s.firstEdge(v), end = s.endEdge(v); e < end; e++) {
+                int w = number[s.edgeTo(e)];
+                if (w > 1 && parent[w] != from && rule.retains(v, e)) {
+                    first[w]++;
+                }
+            }
+        }
+        int total = 0;
+        for (int w = 0; w <= count; w++) {
+            total += first[w];
+            first[w] = total; // now the end of w's range
+        }
+        first[count + 1] = total;
+        int[] retainers = new int[total];
+        for (int v = 0; v < n; v++) {
+            int from = number[v];
+            if (from == 0) {
+                continue;
+            }
+            for (int e = s.firstEdge(v), end = s.endEdge(v); e < end; e++) {
+                int w = number[s.edgeTo(e)];
+                if (w > 1 && parent[w] != from && rule.retains(v, e)) {
+                    retainers[--first[w]] = from; // ends move down to starts
+                }
+            }
+        }
+        return new Retainers(first, retainers);
+    }
+
+    /**
+     * Steps 2 and 3: semidominators, then immediate dominators, by DFS number. {@code parent} becomes the
+     * immediate dominators ({@code idom}); {@code semi}, {@code label} and {@code ancestor} are scratch arrays of
+     * at least count + 1 whose contents do not matter before or after.
+     */
+    static void immediateDominators(int count, int[] parent, Retainers retainers, int[] semi, int[] label,
+                                    int[] ancestor) {
+        for (int i = 0; i <= count; i++) {
             semi[i] = i;
             label[i] = i;
             ancestor[i] = 0;
         }
-        semidominators(count, vertex, parent, semi, label, ancestor, firstRetainer, retainerNode);
+        semidominators(count, parent, semi, label, ancestor, retainers.first(), retainers.from());
 
         // idom(w) = NCA(parent(w), semi(w)) in the dominator tree built so far; parents precede children.
         int[] idom = parent;
@@ -58,67 +145,24 @@ final class Dominators {
             }
             idom[w] = x;
         }
-        return toNodes(s, count, vertex, idom, label, ancestor);
     }
 
     /**
-     * Step 1: numbers the vertices in DFS preorder over retaining edges, then rewrites each retainer slot to its
-     * retainer's DFS number (0 for a retainer the DFS did not reach). {@code stackNode} and {@code stackEdge} are
-     * scratch arrays (the callers' semi and label) that step 2 initialises afterwards.
+     * Semidominators in reverse preorder, linking each vertex to its parent after it is done. The parent is a
+     * candidate of every vertex, left out of the retainers: the search starts from it.
      */
-    private static int depthFirst(HeapSnapshot s, RetentionRule rule, int[] vertex, int[] parent, int[] stackNode,
-                                  int[] stackEdge, int[] retainerNode, int[] firstRetainer) {
-        int n = s.nodeCount();
-        int root = s.rootOrdinal();
-        int[] dfn = new int[n]; // node → DFS number, 0 if unreached; dropped when this phase ends
-        int count = 0;
-        int sp = 0;
-        dfn[root] = ++count;
-        vertex[count] = root;
-        stackNode[sp] = root;
-        stackEdge[sp++] = s.firstEdge(root);
-        while (sp > 0) {
-            int v = stackNode[sp - 1];
-            int e = stackEdge[sp - 1];
-            int end = s.endEdge(v);
-            while (e < end && (dfn[s.edgeTo(e)] != 0 || !rule.retains(v, e))) {
-                e++;
-            }
-            if (e == end) {
-                sp--;
-                continue;
-            }
-            stackEdge[sp - 1] = e + 1;
-            int w = s.edgeTo(e);
-            dfn[w] = ++count;
-            vertex[count] = w;
-            parent[count] = dfn[v];
-            stackNode[sp] = w;
-            stackEdge[sp++] = s.firstEdge(w);
-        }
-        int slots = firstRetainer[n];
-        for (int r = 0; r < slots; r++) {
-            retainerNode[r] = dfn[retainerNode[r]];
-        }
-        return count;
-    }
-
-    /** Step 2: semidominators in reverse preorder, linking each vertex to its parent after it is done. */
-    private static void semidominators(int count, int[] vertex, int[] parent, int[] semi, int[] label,
-                                       int[] ancestor, int[] firstRetainer, int[] retainerDfn) {
+    private static void semidominators(int count, int[] parent, int[] semi, int[] label, int[] ancestor,
+                                       int[] first, int[] from) {
         int[] path = new int[64];
         for (int w = count; w >= 2; w--) {
-            int node = vertex[w];
-            for (int r = firstRetainer[node], end = firstRetainer[node + 1]; r < end; r++) {
-                int v = retainerDfn[r];
-                if (v == 0) {
-                    continue; // a retainer the root does not reach cannot matter
-                }
-                int u = eval(v, ancestor, label, semi, path);
-                if (semi[u] < semi[w]) {
-                    semi[w] = semi[u];
+            int best = parent[w];
+            for (int r = first[w], end = first[w + 1]; r < end; r++) {
+                int u = eval(from[r], ancestor, label, semi, path);
+                if (semi[u] < best) {
+                    best = semi[u];
                 }
             }
+            semi[w] = best;
             ancestor[w] = parent[w]; // link(parent(w), w)
         }
     }
@@ -163,27 +207,24 @@ final class Dominators {
     }
 
     /**
-     * Translates DFS numbers back to node ordinals, into the spent {@code label} and {@code ancestor} arrays so
-     * that no new array of N is needed at the memory peak.
+     * Step 4: translates DFS numbers back to node ordinals, into {@code dominator} (a spent scratch array of at
+     * least the node count); {@code vertex} becomes the preorder of all nodes, the unreached appended.
      */
-    private static Result toNodes(HeapSnapshot s, int count, int[] vertex, int[] idom, int[] label, int[] ancestor) {
+    static Result toNodes(HeapSnapshot s, int count, int[] vertex, int[] idom, int[] dominator) {
         int n = s.nodeCount();
         int root = s.rootOrdinal();
-        int[] dominator = label;
-        java.util.Arrays.fill(dominator, UNSET);
+        Arrays.fill(dominator, UNSET);
         for (int w = 2; w <= count; w++) {
             dominator[vertex[w]] = vertex[idom[w]];
         }
         dominator[root] = HeapGraph.NO_DOMINATOR;
-        int[] order = ancestor;
-        System.arraycopy(vertex, 1, order, 0, count); // preorder: a dominator precedes what it dominates
         int tail = count;
         for (int v = 0; v < n; v++) {
             if (dominator[v] == UNSET) {
                 dominator[v] = root; // unreached nodes hang under the root
-                order[tail++] = v;
+                vertex[++tail] = v;
             }
         }
-        return new Result(dominator, order);
+        return new Result(dominator, vertex);
     }
 }

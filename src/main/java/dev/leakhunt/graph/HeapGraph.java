@@ -1,6 +1,7 @@
 package dev.leakhunt.graph;
 
 import dev.leakhunt.snapshot.HeapSnapshot;
+import dev.leakhunt.snapshot.SpilledInts;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -22,7 +23,7 @@ public final class HeapGraph {
     private final int root;
     private int[] distance;
     private int[] dominator;
-    private long[] retainedSize;
+    private RetainedSizes retainedSize;
     private int[] nearestEdge;
     private int unreachableCount;
 
@@ -33,50 +34,77 @@ public final class HeapGraph {
     }
 
     /**
-     * Builds every index, as a list of phases. Edge names move off the heap for good; names and ids, which no
-     * phase here reads, wait on disk meanwhile, and self sizes too while the dominators are computed, the memory
-     * peak. Distances run on a second thread beside the retainer index, and nearest retainers beside the retained
-     * sizes, with which they share only inputs. Each phase is a method of its own, so that its big arrays die when
-     * it returns.
+     * Builds every index, as a list of phases. Edge names and node ids move off the heap for good; names, which no
+     * phase here reads, wait on disk meanwhile, and self sizes too until the dominators are known, the memory peak.
+     * Each phase is a method of its own, so that its big arrays die when it returns.
      */
     public static HeapGraph build(HeapSnapshot snapshot) {
         HeapGraph g = new HeapGraph(snapshot);
-        snapshot.moveEdgeNamesOffHeap();
-        try (HeapSnapshot.Parked idle = snapshot.park(HeapSnapshot.Part.NODE_NAMES, HeapSnapshot.Part.NODE_IDS)) {
-            g.computeDominatorsAndRetainedSizes();
+        snapshot.moveNamesAndIdsOffHeap();
+        try (HeapSnapshot.Parked idle = snapshot.park(HeapSnapshot.Part.NODE_NAMES, HeapSnapshot.Part.SELF_SIZES)) {
+            g.computeDistancesAndDominators(idle);
             g.countUnreachable();
         }
         return g;
     }
 
-    /** The nearest retainers need only the distances, so they run on a second thread beside the retained sizes. */
-    private void computeDominatorsAndRetainedSizes() {
-        Dominators.Result dominators = computeDistancesAndDominators();
+    /**
+     * The distances on a second thread beside the DFS, which both read the edges; then the retainers by DFS
+     * number and the dominators, which read no edge, with the distances and the DFS's vertex map set aside
+     * meanwhile. One scratch array of N serves as the BFS queue, the dominators' labels and the dominator map.
+     * The self sizes come back for the retained sizes, the last phase, beside the nearest retainers.
+     */
+    private void computeDistancesAndDominators(HeapSnapshot.Parked idle) {
+        int n = snapshot.nodeCount();
+        int[] scratch = new int[n + 1];
+        CompletableFuture<int[]> distances = CompletableFuture.supplyAsync(
+                () -> Distances.compute(snapshot, rule, scratch));
+        int[] vertex = new int[n + 1];
+        int[] parent = new int[n + 1];
+        int[] number = new int[n + 1];
+        int count = Dominators.depthFirst(snapshot, rule, vertex, parent, number);
+        SpilledInts aside = setAside(join(distances), vertex);
+        distances = null; // the future holds its result
+        vertex = null;
+        reclaim();
+        Dominators.Retainers retainers = Dominators.retainers(snapshot, rule, count, number, parent);
+        int[] ancestor = new int[n + 1];
+        Dominators.immediateDominators(count, parent, retainers, number, scratch, ancestor);
+        retainers = null; // dead before the collection that brings the sizes back
+        number = null;
+        ancestor = null;
+        idle.restore(HeapSnapshot.Part.SELF_SIZES);
+        distance = aside.readBack(0);
+        Dominators.Result dominators = Dominators.toNodes(snapshot, count, aside.readBack(1), parent, scratch);
         dominator = dominators.dominator();
+        computeRetainedSizesAndNearestRetainers(dominators.preorder(), parent);
+    }
+
+    /**
+     * The nearest retainers need only the distances, so they run on a second thread beside the retained sizes,
+     * into a spent array of N + 1 (the immediate dominators by DFS number).
+     */
+    private void computeRetainedSizesAndNearestRetainers(int[] preorder, int[] spent) {
         CompletableFuture<int[]> nearest = CompletableFuture.supplyAsync(
-                () -> NearestRetainers.compute(snapshot, rule, distance));
-        computeRetainedSizes(dominators.order());
+                () -> NearestRetainers.compute(snapshot, rule, distance, spent));
+        retainedSize = RetainedSizes.compute(snapshot, dominator, preorder);
         nearestEdge = join(nearest);
     }
 
-    private Dominators.Result computeDistancesAndDominators() {
-        try (HeapSnapshot.Parked sizes = snapshot.park(HeapSnapshot.Part.SELF_SIZES)) {
-            CompletableFuture<int[]> distances = CompletableFuture.supplyAsync(() -> Distances.compute(snapshot, rule));
-            int[] firstRetainer = new int[snapshot.nodeCount() + 1];
-            int[] retainerNode = buildRetainers(firstRetainer);
-            distance = join(distances); // the BFS queue is gone before the dominator phase allocates
-            Dominators.Result result = Dominators.compute(snapshot, rule, firstRetainer, retainerNode);
-            reclaim();
-            return result;
-        }
+    /** Arrays that the next phases do not read, on disk in a snapshot whose arrays move out of the heap. */
+    private SpilledInts setAside(int[]... arrays) {
+        return snapshot.movesIdleArrays() ? SpilledInts.of(arrays) : SpilledInts.kept(arrays);
     }
 
     /**
      * A full collection at a phase boundary, where big arrays have just died: the next phase reuses their space
      * instead of growing the heap, which keeps the process's peak memory at the largest phase, not their sum.
+     * Only where arrays move out of the heap; a small snapshot's phases are not worth it.
      */
-    private static void reclaim() {
-        System.gc();
+    private void reclaim() {
+        if (snapshot.movesIdleArrays()) {
+            System.gc();
+        }
     }
 
     private static int[] join(CompletableFuture<int[]> f) {
@@ -94,55 +122,6 @@ public final class HeapGraph {
             }
             throw new IllegalStateException(e.getCause());
         }
-    }
-
-    /**
-     * Retainers over retaining edges only, as a compressed sparse row: node {@code n}'s retainers are
-     * {@code retainers[first[n] … first[n + 1] - 1]}. Built by count, prefix sum and a backwards fill, so that no
-     * per-node list exists.
-     */
-    private int[] buildRetainers(int[] first) {
-        int n = snapshot.nodeCount();
-        for (int from = 0; from < n; from++) {
-            for (int e = snapshot.firstEdge(from), end = snapshot.endEdge(from); e < end; e++) {
-                if (rule.retains(from, e)) {
-                    first[snapshot.edgeTo(e)]++;
-                }
-            }
-        }
-        int total = 0;
-        for (int i = 0; i < n; i++) {
-            total += first[i];
-            first[i] = total; // now the end of i's range
-        }
-        first[n] = total;
-        int[] retainers = new int[total];
-        for (int from = 0; from < n; from++) {
-            for (int e = snapshot.firstEdge(from), end = snapshot.endEdge(from); e < end; e++) {
-                if (rule.retains(from, e)) {
-                    retainers[--first[snapshot.edgeTo(e)]] = from; // ends move down to starts
-                }
-            }
-        }
-        return retainers;
-    }
-
-    /**
-     * Retained size = self size plus the retained sizes of the nodes it immediately dominates. {@code order} puts
-     * every node after its dominator, so summing each node into its dominator in reverse order is a post-order
-     * walk of the dominator tree without recursion.
-     */
-    private void computeRetainedSizes(int[] order) {
-        int n = snapshot.nodeCount();
-        long[] retained = new long[n];
-        for (int v = 0; v < n; v++) {
-            retained[v] = snapshot.selfSize(v);
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int v = order[i];
-            retained[dominator[v]] += retained[v];
-        }
-        retainedSize = retained;
     }
 
     private void countUnreachable() {
@@ -177,7 +156,7 @@ public final class HeapGraph {
     }
 
     public long retainedSize(int node) {
-        return retainedSize[node];
+        return retainedSize.get(node);
     }
 
     /**
@@ -204,12 +183,19 @@ public final class HeapGraph {
     }
 
     /**
-     * The bytes the graph phases need beyond the snapshot's own arrays at their peak, the dominator phase: the
-     * retainer index, distances and six arrays of N, less the arrays parked on disk meanwhile.
+     * The bytes the graph phases need beyond the snapshot's own arrays at their peak. The dominator phase holds
+     * seven arrays of N (four of the algorithm, the retainers' index, the distances and the vertex map) and the
+     * retainers (at most one int an edge); the retained sizes' phase five. Where arrays move out of the heap, the
+     * dominator phase sets the distances and vertex map aside and parks names and sizes, and both phases have the
+     * ids and edge names off the heap.
      */
     public static long peakBytes(long nodes, long edges) {
-        long added = nodes * 4 + edges * 4 + nodes * 4 + nodes * 4L * 6;
-        long parked = nodes * 4L * 3 + edges * 4;
-        return added - parked;
+        long dominatorPhase = nodes * 4 * 7 + edges * 4;
+        if (!HeapSnapshot.movesIdleArrays(nodes, edges)) {
+            return dominatorPhase;
+        }
+        long offHeap = nodes * 4 + edges * 4;
+        long sizesPhase = nodes * 4 * 5 - nodes * 4 - offHeap; // names still parked
+        return Math.max(dominatorPhase - nodes * 4 * 4 - offHeap, sizesPhase);
     }
 }

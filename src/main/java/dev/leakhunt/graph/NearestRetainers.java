@@ -32,13 +32,14 @@ public final class NearestRetainers {
     }
 
     /**
-     * The nearest-retainer edge of every node (-1 where none), given the distances. Breadth-first distances make
-     * the least distance among a node's retainers known in advance: the root's 0 when the root holds it (the
-     * synthetic roots, which the first search skips, may also be reached from deeper), else one less than its
-     * own. So only rank and holder order remain to compare, and holders arrive in increasing ordinal: at an equal
-     * rank the later holder wins, but not a later edge of the same holder.
+     * The nearest-retainer edge of every node (-1 where none), given the distances, into {@code nearest} (at least
+     * the node count long; returned). Breadth-first distances make the least distance among a node's retainers
+     * known in advance: the root's 0 when the root holds it (the synthetic roots, which the first search skips,
+     * may also be reached from deeper), else one less than its own. So only rank and holder order remain to
+     * compare, and holders arrive in increasing ordinal: at an equal rank the later holder wins, but not a later
+     * edge of the same holder.
      */
-    static int[] compute(HeapSnapshot s, RetentionRule rule, int[] distance) {
+    static int[] compute(HeapSnapshot s, RetentionRule rule, int[] distance, int[] nearest) {
         int n = s.nodeCount();
         int root = s.rootOrdinal();
         int rootFirst = s.firstEdge(root);
@@ -47,7 +48,6 @@ public final class NearestRetainers {
         for (int t = 0; t < rankOfType.length; t++) {
             rankOfType[t] = (byte) rankOf(s.meta().edgeTypes().get(t));
         }
-        int[] nearest = new int[n];
         Arrays.fill(nearest, -1);
         for (int from = 0; from < n; from++) {
             int d = distance[from];

@@ -1,12 +1,7 @@
 package dev.leakhunt.snapshot;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.IntBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * A parsed heap snapshot as flat arrays indexed by node and edge <em>ordinal</em> (not the field indexes of the
@@ -19,7 +14,7 @@ public final class HeapSnapshot {
     private final int nodeCount;
     private final int edgeCount;
     private final byte[] nodeType;
-    // nodeName, nodeId, selfSize and edgeNameOrIndex are null while parked (see parkIdleArrays)
+    // nodeName, selfSize and edgeTo are null while parked (see park); nodeId and edgeNameOrIndex once off the heap
     private int[] nodeName;
     private int[] nodeId;
     private int[] selfSize;                // a size, or -1 - i for largeSelfSize[i] (sizes of 2 GiB and more)
@@ -27,17 +22,19 @@ public final class HeapSnapshot {
     private final int[] firstEdge;
     private final byte[] edgeType;
     private int[] edgeNameOrIndex;
-    private IntBuffer edgeNamesOffHeap;    // edgeNameOrIndex once moved off the heap (see moveEdgeNamesOffHeap)
+    private IntFile nodeIdsOffHeap;        // see moveNamesAndIdsOffHeap
+    private IntFile edgeNamesOffHeap;
     private int[] edgeTo;
     private final StringTable strings;
     private boolean moveIdleArrays;        // see moveIdleArraysOut
 
     /**
-     * Snapshots whose arrays take this much and more move arrays that a phase does not read out of the heap. Below
-     * it the JVM's own overhead and young generation set the peak: at 305 MB (185 MiB of arrays) parking changed
-     * the peak RSS by nothing measurable and cost 0.2-0.5 s; at 1 GB it kept the peak 340 MiB lower.
+     * Snapshots whose arrays take this much and more (a file of about 100 MB) move arrays that a phase does not read
+     * out of the heap. Below it the JVM's own 60-80 MiB set the peak, and the temporary files are not worth
+     * writing. At 305 MB (185 MiB of arrays) moving them takes the peak RSS from 450 to 280 MiB, once the initial
+     * heap is small enough to let the freed space be reused (scripts/leakhunt).
      */
-    public static final long MOVE_IDLE_ARRAYS_FROM_BYTES = 256L << 20;
+    public static final long MOVE_IDLE_ARRAYS_FROM_BYTES = 64L << 20;
 
     HeapSnapshot(SnapshotMeta meta, String source, byte[] nodeType, int[] nodeName, int[] nodeId, int[] selfSize,
                  long[] largeSelfSize, int[] firstEdge, byte[] edgeType, int[] edgeNameOrIndex, int[] edgeTo, StringTable strings) {
@@ -55,16 +52,21 @@ public final class HeapSnapshot {
         this.edgeNameOrIndex = edgeNameOrIndex;
         this.edgeTo = edgeTo;
         this.strings = strings;
-        this.moveIdleArrays = arrayBytes(nodeCount, edgeCount) >= MOVE_IDLE_ARRAYS_FROM_BYTES;
+        this.moveIdleArrays = movesIdleArrays(nodeCount, edgeCount);
     }
 
     /**
-     * Whether {@link #park} and {@link #moveEdgeNamesOffHeap} move arrays out of the heap; by default only for
+     * Whether {@link #park} and {@link #moveNamesAndIdsOffHeap} move arrays out of the heap; by default only for
      * snapshots of {@link #MOVE_IDLE_ARRAYS_FROM_BYTES} and more (tests turn it on for small ones).
      */
     public HeapSnapshot moveIdleArraysOut(boolean move) {
         this.moveIdleArrays = move;
         return this;
+    }
+
+    /** Whether arrays that a phase does not read move out of the heap meanwhile (see {@link #moveIdleArraysOut}). */
+    public boolean movesIdleArrays() {
+        return moveIdleArrays;
     }
 
     public SnapshotMeta meta() {
@@ -107,11 +109,12 @@ public final class HeapSnapshot {
 
     /** The node id as stored: an unsigned 32-bit value; see {@link #nodeIdLong}. */
     public int nodeId(int node) {
-        return nodeId[node];
+        int[] onHeap = nodeId;
+        return onHeap != null ? onHeap[node] : nodeIdsOffHeap.get(node);
     }
 
     public long nodeIdLong(int node) {
-        return Integer.toUnsignedLong(nodeId[node]);
+        return Integer.toUnsignedLong(nodeId(node));
     }
 
     public long selfSize(int node) {
@@ -158,34 +161,35 @@ public final class HeapSnapshot {
     }
 
     /**
-     * Moves the edge names (a sixth of the snapshot, and read only for the few edges a report shows) into a
-     * memory-mapped temporary file: only the pages read count against the process's memory. The file is unlinked
-     * at once and lives as long as the mapping. Stays on the heap when the file cannot be made, or when it would
-     * exceed one mapping (2 GiB, 500 M edges).
+     * Moves the edge names and node ids (a fifth of the snapshot, read only for the few nodes and edges a report
+     * shows, or in one pass by a diff) into temporary files read through a small cache ({@link IntFile}). Each
+     * stays on the heap when its file cannot be made.
      */
-    public void moveEdgeNamesOffHeap() {
-        if (!moveIdleArrays || edgeNameOrIndex == null || (long) edgeCount * 4 > Integer.MAX_VALUE) {
+    public void moveNamesAndIdsOffHeap() {
+        if (!moveIdleArrays) {
             return;
         }
-        Path file = null;
-        try {
-            file = Files.createTempFile("leakhunt-", ".edge-names");
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                IntArrays.write(channel, edgeNameOrIndex);
-                edgeNamesOffHeap = channel.map(FileChannel.MapMode.READ_ONLY, 0, (long) edgeCount * 4)
-                        .order(java.nio.ByteOrder.nativeOrder()).asIntBuffer();
-            }
-            edgeNameOrIndex = null;
-        } catch (IOException e) {
-            edgeNamesOffHeap = null; // stays on the heap
-        } finally {
-            Parked.deleteQuietly(file);
+        if (edgeNameOrIndex != null) {
+            edgeNamesOffHeap = offHeap(edgeNameOrIndex);
+            edgeNameOrIndex = edgeNamesOffHeap != null ? null : edgeNameOrIndex;
+        }
+        if (nodeId != null) {
+            nodeIdsOffHeap = offHeap(nodeId);
+            nodeId = nodeIdsOffHeap != null ? null : nodeId;
         }
     }
 
-    /** Whether the edge names live in the memory-mapped file (see {@link #moveEdgeNamesOffHeap}). */
-    public boolean edgeNamesOffHeap() {
-        return edgeNamesOffHeap != null;
+    private static IntFile offHeap(int[] array) {
+        try {
+            return IntFile.of(array);
+        } catch (IOException e) {
+            return null; // stays on the heap
+        }
+    }
+
+    /** Whether the edge names and node ids live in files (see {@link #moveNamesAndIdsOffHeap}). */
+    public boolean namesAndIdsOffHeap() {
+        return edgeNamesOffHeap != null && nodeIdsOffHeap != null;
     }
 
     public int edgeTo(int edge) {
@@ -206,12 +210,12 @@ public final class HeapSnapshot {
     }
 
     /** The int arrays that can be parked on disk while a phase does not read them. */
-    public enum Part { NODE_NAMES, NODE_IDS, SELF_SIZES, EDGE_NAMES, EDGE_TARGETS }
+    public enum Part { NODE_NAMES, SELF_SIZES, EDGE_TARGETS }
 
     /**
      * Moves arrays that the next phase does not read to a temporary file until the returned handle is closed, so
-     * that the phase's own arrays can take their place: the graph phases park names, ids and sizes (about 40% of
-     * the snapshot), the class summary the edges. Reading a parked part meanwhile fails with a
+     * that the phase's own arrays can take their place: the graph phases park names and sizes, the class
+     * summary the edges. Reading a parked part meanwhile fails with a
      * NullPointerException. When the file cannot be written the arrays simply stay in memory, as they do in a small
      * snapshot (see {@link #moveIdleArraysOut}).
      */
@@ -222,9 +226,7 @@ public final class HeapSnapshot {
     private int[] get(Part part) {
         return switch (part) {
             case NODE_NAMES -> nodeName;
-            case NODE_IDS -> nodeId;
             case SELF_SIZES -> selfSize;
-            case EDGE_NAMES -> edgeNameOrIndex;
             case EDGE_TARGETS -> edgeTo;
         };
     }
@@ -232,76 +234,83 @@ public final class HeapSnapshot {
     private void set(Part part, int[] array) {
         switch (part) {
             case NODE_NAMES -> nodeName = array;
-            case NODE_IDS -> nodeId = array;
             case SELF_SIZES -> selfSize = array;
-            case EDGE_NAMES -> edgeNameOrIndex = array;
             case EDGE_TARGETS -> edgeTo = array;
         }
     }
 
-    /** Arrays parked by {@link #park}, on disk until {@link #close}. */
+    /** Arrays parked by {@link #park}, on disk until {@link #restore restored} or {@link #close closed}. */
     public static final class Parked implements AutoCloseable {
         private final HeapSnapshot snapshot;
         private final Part[] parts;
-        private final Path file;
+        private final SpilledInts spilled;  // null when nothing was moved
+        private final boolean[] restored;
 
-        private Parked(HeapSnapshot snapshot, Part[] parts, Path file) {
+        private Parked(HeapSnapshot snapshot, Part[] parts, SpilledInts spilled) {
             this.snapshot = snapshot;
             this.parts = parts;
-            this.file = file;
+            this.spilled = spilled;
+            this.restored = new boolean[parts.length];
         }
 
         static Parked park(HeapSnapshot s, Part[] parts) {
             if (!s.moveIdleArrays) {
                 return new Parked(s, parts, null);
             }
-            Path file = null;
-            try {
-                file = Files.createTempFile("leakhunt-", ".parked");
-                try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    for (Part part : parts) {
-                        IntArrays.write(out, s.get(part));
-                    }
-                }
-            } catch (IOException e) {
-                deleteQuietly(file);
+            int[][] arrays = new int[parts.length][];
+            for (int i = 0; i < parts.length; i++) {
+                arrays[i] = s.get(parts[i]);
+            }
+            SpilledInts spilled = SpilledInts.of(arrays);
+            if (!spilled.onDisk()) {
                 return new Parked(s, parts, null); // not parked: everything stays where it was
             }
             for (Part part : parts) {
                 s.set(part, null);
             }
+            Arrays.fill(arrays, null);
             System.gc(); // a full collection now lets the next phase reuse the space instead of growing the heap
-            return new Parked(s, parts, file);
+            return new Parked(s, parts, spilled);
         }
 
-        /** Reads the arrays back; an unreadable temporary file is an error of the machine, said as such. */
+        /**
+         * Reads one part back before the others, after a full collection: the phase's own arrays have died by now,
+         * and the array read back takes their space instead of growing the heap.
+         */
+        public void restore(Part part) {
+            for (int i = 0; i < parts.length; i++) {
+                if (parts[i] == part) {
+                    restore(i, true);
+                }
+            }
+        }
+
+        /** Reads back every part not restored yet, after one full collection (see {@link #restore}). */
         @Override
         public void close() {
-            if (file == null) {
-                return;
-            }
-            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-                for (Part part : parts) {
-                    boolean ofNodes = part != Part.EDGE_NAMES && part != Part.EDGE_TARGETS;
-                    snapshot.set(part, IntArrays.read(in, ofNodes ? snapshot.nodeCount : snapshot.edgeCount));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(new IOException("cannot read back the temporary file '" + file
-                        + "': " + e.getMessage(), e));
-            } finally {
-                deleteQuietly(file);
+            boolean collect = true;
+            for (int i = 0; i < parts.length; i++) {
+                collect &= !restore(i, collect);
             }
         }
 
-        private static void deleteQuietly(Path file) {
-            try {
-                if (file != null) {
-                    Files.deleteIfExists(file);
-                }
-            } catch (IOException ignored) {
-                // a temporary file left in the temporary directory
+        /** Restores part {@code i} unless it was; whether it read anything back. */
+        private boolean restore(int i, boolean collect) {
+            if (restored[i] || spilled == null) {
+                return false;
             }
+            restored[i] = true;
+            if (collect) {
+                System.gc();
+            }
+            snapshot.set(parts[i], spilled.readBack(i));
+            return true;
         }
+    }
+
+    /** Whether a snapshot of this shape moves idle arrays out of the heap by default. */
+    public static boolean movesIdleArrays(long nodes, long edges) {
+        return arrayBytes(nodes, edges) >= MOVE_IDLE_ARRAYS_FROM_BYTES;
     }
 
     /** The bytes the arrays of a snapshot of this shape take, strings aside. */

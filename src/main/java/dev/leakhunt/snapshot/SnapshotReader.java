@@ -624,7 +624,10 @@ public final class SnapshotReader {
 
     private void readStrings() throws IOException {
         expectArrayStart();
-        strings = new StringTable();
+        // the nodes and edges name strings up to maxNameIndex (when they came first); a corrupt index cannot
+        // make the table claim more than one string per number
+        long expected = meta == null ? 0 : Math.min(maxNameIndex + 1L, meta.nodeCount() + meta.edgeCount());
+        strings = new StringTable(true, (int) expected);
         int c = nextNonWs();
         if (c == ']') {
             strings.trim();

@@ -19,7 +19,8 @@ import java.util.List;
  * count against the process's memory. (The file is unlinked as soon as it is mapped.) Where no temporary file can
  * be made, the bytes stay on the heap in large pages.
  *
- * <p>Encoding: string {@code i} is {@code length[i]} bytes at offset {@code location[i]} of the store. The store is
+ * <p>Encoding: string {@code i} is the bytes from offset {@code location[i]} of the store to {@code location[i + 1]}
+ * (strings are stored one after the other, so no length is kept). The store is
  * a list of chunks, chunk {@code k} starting at {@code chunkStart[k]}, and a string lies whole within the last chunk
  * that starts at or before it: heap chunks end at string boundaries; file windows overlap by {@link #OVERLAP}
  * bytes, and a longer string is read from the file directly.
@@ -30,7 +31,6 @@ public final class StringTable {
     private static final int OVERLAP = 16 << 20;
 
     private long[] location = new long[1 << 14];
-    private int[] length = new int[1 << 14];
     private int count;
 
     // while appending: the current string is always whole in buf, which is flushed at string boundaries
@@ -47,11 +47,18 @@ public final class StringTable {
     private ByteBuffer[] chunks;
 
     StringTable() {
-        this(true);
+        this(true, 0);
     }
 
-    /** {@code useFile} false keeps the bytes on the heap, as when no temporary file can be made. */
-    StringTable(boolean useFile) {
+    /**
+     * {@code useFile} false keeps the bytes on the heap, as when no temporary file can be made; {@code expected}
+     * strings get room from the start (the reader knows the largest index the nodes and edges name), so that the
+     * offsets are not copied as they grow.
+     */
+    StringTable(boolean useFile, int expected) {
+        if (expected >= location.length) {
+            location = new long[expected + 1];
+        }
         if (!useFile) {
             return;
         }
@@ -93,12 +100,9 @@ public final class StringTable {
 
     void end() {
         if (count == location.length) {
-            int n = count + (count >> 1);
-            location = Arrays.copyOf(location, n);
-            length = Arrays.copyOf(length, n);
+            location = Arrays.copyOf(location, count + (count >> 1));
         }
         location[count] = flushed + start;
-        length[count] = bufPos - start;
         count++;
     }
 
@@ -149,8 +153,10 @@ public final class StringTable {
     void trim() {
         flush();
         buf = null;
-        location = Arrays.copyOf(location, count);
-        length = Arrays.copyOf(length, count);
+        if (location.length != count + 1) {
+            location = Arrays.copyOf(location, count + 1);
+        }
+        location[count] = flushed; // the end of the last string
         if (file == null) {
             chunkStart = heapChunkStarts.stream().mapToLong(Long::longValue).toArray();
             chunks = heapChunks.stream().map(ByteBuffer::wrap).toArray(ByteBuffer[]::new);
@@ -173,16 +179,12 @@ public final class StringTable {
     }
 
     public int byteLength(int i) {
-        return length[i];
+        return (int) (location[i + 1] - location[i]);
     }
 
     /** The total bytes the strings take. */
     public long totalBytes() {
-        long sum = 0;
-        for (int i = 0; i < count; i++) {
-            sum += length[i];
-        }
-        return sum;
+        return location[count] - location[0];
     }
 
     /** The first {@code n} bytes of string {@code i}. */
@@ -215,12 +217,12 @@ public final class StringTable {
     }
 
     public String get(int i) {
-        return new String(bytes(i, length[i]), StandardCharsets.UTF_8);
+        return new String(bytes(i, byteLength(i)), StandardCharsets.UTF_8);
     }
 
     /** The string cut to about {@code maxBytes} bytes, with "…" appended when cut. */
     public String preview(int i, int maxBytes) {
-        if (length[i] <= maxBytes) {
+        if (byteLength(i) <= maxBytes) {
             return get(i);
         }
         byte[] p = bytes(i, maxBytes + 1);
@@ -233,10 +235,10 @@ public final class StringTable {
 
     /** Whether string {@code i} is exactly {@code ascii} (which must be ASCII). */
     public boolean equalsAscii(int i, String ascii) {
-        if (length[i] != ascii.length()) {
+        if (byteLength(i) != ascii.length()) {
             return false;
         }
-        byte[] p = bytes(i, length[i]);
+        byte[] p = bytes(i, ascii.length());
         for (int k = 0; k < p.length; k++) {
             if (p[k] != (byte) ascii.charAt(k)) {
                 return false;

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * Big snapshots move the arrays a phase does not read out of the heap (to disk, or a memory-mapped file) and back;
+ * Big snapshots move the arrays a phase does not read out of the heap (to disk, and back, or to files read a block at a time);
  * small ones keep them. Either way the analysis must read the same: the shipped sample, both ways, in full.
  */
 class IdleArraysTest {
@@ -36,11 +36,11 @@ class IdleArraysTest {
     void movingIdleArraysOutChangesNoAnswer() throws IOException {
         HeapSnapshot kept = new SnapshotReader(SAMPLE).read();
         String keptAnalysis = analysis(kept);
-        assertFalse(kept.edgeNamesOffHeap(), "a 5 MB snapshot keeps its arrays by default");
+        assertFalse(kept.namesAndIdsOffHeap(), "a 5 MB snapshot keeps its arrays by default");
 
         HeapSnapshot moved = new SnapshotReader(SAMPLE).read().moveIdleArraysOut(true);
         String movedAnalysis = analysis(moved);
-        assertTrue(moved.edgeNamesOffHeap(), "the edge names went to the mapped file");
+        assertTrue(moved.namesAndIdsOffHeap(), "the edge names and node ids went to their files");
 
         assertEquals(keptAnalysis, movedAnalysis);
         assertTrue(movedAnalysis.contains("\"count\" : 50"), "the story's 50 copies are in it");

@@ -154,6 +154,22 @@ class HeapGraphTest {
     }
 
     @Test
+    void retainedSizesPastTwoAndFourGiB() throws IOException {
+        SnapshotBuilder b = new SnapshotBuilder();
+        long big = 3L << 29; // 1.5 GiB
+        int holder = b.node("object", "H", 8);
+        int[] parts = {b.node("native", "P", big), b.node("native", "Q", big), b.node("native", "S", big)};
+        b.prop(b.root(), "h", holder);
+        for (int p : parts) {
+            b.edge(holder, "internal", "p", p);
+        }
+        HeapGraph g = build(b);
+        assertEquals(3 * big + 8, g.retainedSize(holder), "4.5 GiB: beyond an int, kept aside");
+        assertEquals(3 * big + 8, g.retainedSize(g.root()));
+        assertEquals(big, g.retainedSize(parts[1]));
+    }
+
+    @Test
     void deepChainsDoNotOverflowTheStack() throws IOException {
         SnapshotBuilder b = new SnapshotBuilder();
         int previous = b.root();

@@ -22,11 +22,16 @@ class StringTableTest {
         t.end();
     }
 
-    /** Strings across several flushes of the 8 MiB buffer, one longer than the buffer, on disk and on the heap. */
+    /**
+     * Strings across several flushes of the 8 MiB buffer, one longer than the buffer, on disk and on the heap; with
+     * room for fewer strings than come, for exactly as many, and for more.
+     */
     @Test
     void fileAndHeapStoresGiveBackEveryString() {
-        for (boolean useFile : new boolean[] {true, false}) {
-            StringTable t = new StringTable(useFile);
+        for (int variant = 0; variant < 4; variant++) {
+            boolean useFile = variant != 1;
+            int room = new int[] {0, 0, 30_001, 40_000}[variant];
+            StringTable t = new StringTable(useFile, room);
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 30_000; i++) {
                 String s = "s" + i + "é".repeat(i % 300) + "x".repeat((i * 37) % 1000);
