@@ -45,17 +45,15 @@ public final class ClassSummary {
             classes = Math.max(classes, c + 1);
         }
         String[] names = new String[classes];
-        int syntheticType = s.meta().nodeType("synthetic");
-        for (int v = 0; v < n; v++) {
-            if (names[classOf[v]] == null && s.nodeType(v) != syntheticType) {
-                names[classOf[v]] = describer.classKey(v);
-            }
-        }
         long[] count = new long[classes];
         long[] self = new long[classes];
+        int syntheticType = s.meta().nodeType("synthetic");
         for (int v = 0; v < n; v++) {
-            count[classOf[v]]++;
-            self[classOf[v]] += s.selfSize(v);
+            int c = classOf[v];
+            if (count[c]++ == 0 || names[c] == null) {
+                names[c] = s.nodeType(v) != syntheticType ? describer.classKey(v) : null;
+            }
+            self[c] += s.selfSize(v);
         }
         long[] retained = retainedByClass(graph, classOf, classes);
         return new ClassSummary(names, count, self, retained);

@@ -23,6 +23,10 @@ import java.util.concurrent.ExecutionException;
  * are the index of its first number. Then both threads <b>claim</b> segments: the reader's thread from the front,
  * going on as it streams, and the second thread from the back, so they meet wherever their speeds make them meet.
  *
+ * <p>Before its first segment the second thread also reads the top-level {@code strings} array, which V8 writes
+ * last, into a table of its own; the reader's thread takes it if its own reading arrives at the same offset, and
+ * goes on after it. So the strings, a tenth of the file, are parsed beside the nodes, not after everything.
+ *
  * <p>The segments are only a guess until the reader's thread confirms them: it must start {@code edges} at the same
  * offset and, after exactly a segment's first-number count, stand at that segment's offset, having checked every
  * byte before it; the second thread checks the same at the end of each of its segments. Any disagreement (a
@@ -47,6 +51,10 @@ final class EdgeSplit implements AutoCloseable {
     record Tail(int segments, long endOffset, int maxNameIndex) {
     }
 
+    /** The {@code strings} array the second thread read: from just after its '[' to just after its ']'. */
+    record Strings(StringTable table, long startOffset, long endOffset) {
+    }
+
     static final int BLOCK_BYTES = 4 << 20;
     private static final int NOT_NUMBERS = -2;
     private static final long HIGH_BITS = 0x8080808080808080L;
@@ -55,6 +63,7 @@ final class EdgeSplit implements AutoCloseable {
     private static final long QUOTES = 0x2222222222222222L;
     private static final long COMMAS = 0x2C2C2C2C2C2C2C2CL;
     private static final byte[] EDGES_KEY = {'e', 'd', 'g', 'e', 's'};
+    private static final byte[] STRINGS_KEY = {'s', 't', 'r', 'i', 'n', 'g', 's'};
 
     private final Path file;
     private final int blockBytes;
@@ -62,6 +71,7 @@ final class EdgeSplit implements AutoCloseable {
     private final CompletableFuture<SnapshotReader> owner = new CompletableFuture<>();
     private final CompletableFuture<Plan> plan = new CompletableFuture<>();
     private final CompletableFuture<Tail> tail = new CompletableFuture<>();
+    private final CompletableFuture<Strings> strings = new CompletableFuture<>();
     private volatile boolean cancelled;
     private int frontClaimed = 1;           // segments [0, frontClaimed) are the reader's thread's
     private int backClaimed;                // segments [backClaimed, segments) are this thread's
@@ -72,8 +82,10 @@ final class EdgeSplit implements AutoCloseable {
     private int depth;
     private boolean inString;
     private boolean escaped;
-    private int keyLength;                  // bytes of the current depth-1 string so far; -1 once it is not "edges"
-    private boolean lastKeyIsEdges;
+    private byte[] key = EDGES_KEY;         // the top-level key whose array the scan looks for
+    private int keyLength;                  // bytes of the current depth-1 string so far; -1 once it is not the key
+    private boolean lastKeyMatches;
+    private long edgesEnd;                  // the offset of the edges' ']
     private long commas;
 
     private EdgeSplit(Path file, int blockBytes) {
@@ -171,23 +183,55 @@ final class EdgeSplit implements AutoCloseable {
     }
 
     private void run() {
-        Plan p;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            p = locate(channel);
-        } catch (IOException | RuntimeException | InterruptedException | ExecutionException e) {
-            p = null;
-        }
-        plan.complete(p);
-        if (p == null || cancelled) {
-            tail.completeExceptionally(new CancellationException());
-            return;
-        }
-        try {
-            tail.complete(owner.get().readEdgeSegments(p, this));
+            Plan p;
+            try {
+                p = locate(channel);
+            } catch (IOException | RuntimeException | InterruptedException | ExecutionException e) {
+                p = null;
+            }
+            plan.complete(p);
+            if (p == null || cancelled) {
+                tail.completeExceptionally(new CancellationException());
+                return;
+            }
+            SnapshotReader reader = owner.get();
+            strings.complete(stringsAhead(channel, reader));
+            tail.complete(reader.readEdgeSegments(p, this));
         } catch (IOException e) {
             tail.completeExceptionally(e);
         } catch (RuntimeException | InterruptedException | ExecutionException e) {
             tail.completeExceptionally(new CancellationException(e.toString()));
+        } finally {
+            plan.complete(null); // no-ops where they completed above
+            strings.complete(null);
+        }
+    }
+
+    /**
+     * Reads the top-level {@code strings} array ahead of the reader's thread, which takes it when it gets there
+     * (V8 writes it last, a tenth of the file): the strings are parsed beside the nodes instead of after
+     * everything. Null when there is no such array after the edges, or it cannot be read here: the reader's
+     * thread then reads it itself, and meets the same error if there is one.
+     */
+    private Strings stringsAhead(FileChannel channel, SnapshotReader reader) {
+        try {
+            long start = findStringsArray(channel, edgesEnd + 1);
+            return start < 0 ? null : reader.readStringsAhead(start, this);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The strings the second thread read, once it has begun its edge segments; null when it has none. */
+    Strings strings() {
+        try {
+            return strings.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | CancellationException e) {
+            return null;
         }
     }
 
@@ -218,7 +262,7 @@ final class EdgeSplit implements AutoCloseable {
             if (cancelled || length <= 0) {
                 return null;
             }
-            int at = findEdgesArray(from, length);
+            int at = findArray(from, length);
             if (at >= 0) {
                 edgesStart = offset + at;
                 from = at;
@@ -257,6 +301,7 @@ final class EdgeSplit implements AutoCloseable {
                 length = read(channel, offset, blockBytes);
             }
         }
+        this.edgesEnd = edgesEnd;
         int edgeFields = owner.get().edgeFieldCount();
         Plan segments = segments(channel, blockOffsets, commasBefore, blocks, edgesEnd, edgeFields);
         if (segments == null || segments.segments() < 2) {
@@ -266,6 +311,33 @@ final class EdgeSplit implements AutoCloseable {
             backClaimed = segments.segments() - 1;
         }
         return segments;
+    }
+
+    /**
+     * Follows the JSON structure from {@code from}, just after the edges' ']', to the top-level "strings" array:
+     * the offset just after its '[', or -1 when the top-level object ends first.
+     */
+    private long findStringsArray(FileChannel channel, long from) throws IOException {
+        key = STRINGS_KEY;
+        lastKeyMatches = false;
+        inString = false;
+        escaped = false;
+        depth = 1;
+        for (long offset = from; !cancelled; ) {
+            int length = read(channel, offset, blockBytes);
+            if (length <= 0) {
+                return -1;
+            }
+            int at = findArray(0, length);
+            if (at >= 0) {
+                return offset + at;
+            }
+            if (depth < 1) {
+                return -1;
+            }
+            offset += length;
+        }
+        return -1;
     }
 
     /** Moves each block start on to the next record boundary: the first comma after which commas % fields = 0. */
@@ -318,9 +390,10 @@ final class EdgeSplit implements AutoCloseable {
 
     /**
      * Follows the JSON structure through block[from, length) and returns the index just after the '[' of the
-     * top-level "edges" value, or -1 when the block ends first (the state carries over to the next block).
+     * top-level value whose key is {@link #key}, or -1 when the block ends first (the state carries over to the
+     * next block).
      */
-    private int findEdgesArray(int from, int length) {
+    private int findArray(int from, int length) {
         ByteBuffer b = block;
         int p = from;
         while (p < length) {
@@ -334,10 +407,10 @@ final class EdgeSplit implements AutoCloseable {
                 } else if (c == '"') {
                     inString = false;
                     if (depth == 1) {
-                        lastKeyIsEdges = keyLength == EDGES_KEY.length;
+                        lastKeyMatches = keyLength == key.length;
                     }
                 } else if (depth == 1 && keyLength >= 0) {
-                    keyLength = keyLength < EDGES_KEY.length && c == EDGES_KEY[keyLength] ? keyLength + 1 : -1;
+                    keyLength = keyLength < key.length && c == key[keyLength] ? keyLength + 1 : -1;
                 }
                 continue;
             }
@@ -360,7 +433,7 @@ final class EdgeSplit implements AutoCloseable {
                 }
                 case '{' -> depth++;
                 case '[' -> {
-                    if (depth == 1 && lastKeyIsEdges) {
+                    if (depth == 1 && lastKeyMatches) {
                         return p;
                     }
                     depth++;

@@ -47,6 +47,7 @@ public final class SnapshotReader {
     private long splitMinBytes = SPLIT_MIN_BYTES;
     private EdgeSplit split;
     private int segmentsOnSecondThread;
+    private boolean stringsReadAhead;
     private BooleanSupplier cancelled = () -> false;
 
     // scanner state
@@ -75,6 +76,7 @@ public final class SnapshotReader {
     private boolean sawEdges;
     private LongList pendingNodes;
     private LongList pendingEdges;
+    private EdgeSplit.Strings stringsAhead;  // read by the second thread; taken if "strings" starts where it began
 
     // decoding cursors, resolved offsets
     private int nodeFields;
@@ -217,6 +219,11 @@ public final class SnapshotReader {
     /** How many segments of the edges the second thread parsed in the last read (for tests). */
     int segmentsOnSecondThread() {
         return segmentsOnSecondThread;
+    }
+
+    /** Whether the second thread read the strings in the last read (for tests). */
+    boolean stringsReadAhead() {
+        return stringsReadAhead;
     }
 
     int edgeFieldCount() {
@@ -451,6 +458,7 @@ public final class SnapshotReader {
             }
             edgeCursor = edgeType.length; // the second thread checked that its last segment completes the edges
             segmentsOnSecondThread = tail.segments();
+            stringsAhead = s.strings();
             maxNameIndex = Math.max(maxNameIndex, tail.maxNameIndex());
             openAt(tail.endOffset());
         }
@@ -624,10 +632,45 @@ public final class SnapshotReader {
 
     private void readStrings() throws IOException {
         expectArrayStart();
+        EdgeSplit.Strings ahead = stringsAhead;
+        stringsAhead = null;
+        if (ahead != null && position() == ahead.startOffset()) {
+            strings = ahead.table();
+            stringsReadAhead = true;
+            sectionNumbers = strings.size();
+            openAt(ahead.endOffset());
+            return;
+        }
         // the nodes and edges name strings up to maxNameIndex (when they came first); a corrupt index cannot
         // make the table claim more than one string per number
         long expected = meta == null ? 0 : Math.min(maxNameIndex + 1L, meta.nodeCount() + meta.edgeCount());
         strings = new StringTable(true, (int) expected);
+        readStringElements();
+    }
+
+    /**
+     * The second thread's other part (see {@link EdgeSplit}): reads the strings array whose first element is at
+     * {@code offset} into a table of its own, ahead of this reader.
+     */
+    EdgeSplit.Strings readStringsAhead(long offset, EdgeSplit owner) throws IOException {
+        SnapshotReader ahead = new SnapshotReader(this);
+        ahead.cancelled = owner::cancelled;
+        ahead.section = "\"strings\"";
+        FileChunks chunks = new FileChunks(file, bytesRead);
+        try {
+            ahead.input = chunks;
+            chunks.seek(offset);
+            ahead.emptyBuffer();
+            ahead.strings = new StringTable();
+            ahead.readStringElements();
+            return new EdgeSplit.Strings(ahead.strings, offset, ahead.position());
+        } finally {
+            chunks.close();
+        }
+    }
+
+    /** The elements of the strings array, its '[' read, through its ']'. */
+    private void readStringElements() throws IOException {
         int c = nextNonWs();
         if (c == ']') {
             strings.trim();
@@ -947,6 +990,10 @@ public final class SnapshotReader {
             skipString(capture);
             return;
         }
+        if ((c == '{' || c == '[') && capture == null) {
+            skipNested();
+            return;
+        }
         if (c == '{' || c == '[') {
             int depth = 1;
             while (depth > 0) {
@@ -981,6 +1028,43 @@ public final class SnapshotReader {
                 capture.write(d);
             }
         }
+    }
+
+    /**
+     * Skips the rest of an array or object whose opening bracket was read: the arrays of a snapshot that the
+     * analysis does not use ({@code locations}, {@code trace_tree}, {@code samples}: a twentieth of a Node
+     * snapshot), scanned in place rather than a byte a call.
+     */
+    private void skipNested() throws IOException {
+        int depth = 1;
+        byte[] b = buf;
+        int p = pos;
+        int end = limit;
+        while (depth > 0) {
+            if (p >= end) {
+                pos = p;
+                if (!fill()) {
+                    throw truncated();
+                }
+                b = buf;
+                p = pos;
+                end = limit;
+                continue;
+            }
+            int d = b[p++];
+            if (d == '"') {
+                pos = p;
+                skipString(null);
+                b = buf;
+                p = pos;
+                end = limit;
+            } else if (d == '{' || d == '[') {
+                depth++;
+            } else if (d == '}' || d == ']') {
+                depth--;
+            }
+        }
+        pos = p;
     }
 
     private void skipString(ByteArrayOutputStream capture) throws IOException {

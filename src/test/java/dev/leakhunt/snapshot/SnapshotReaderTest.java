@@ -47,6 +47,11 @@ class SnapshotReaderTest {
         return sb.toString();
     }
 
+    /** {@link #describe}, and how many strings there are. */
+    private static String describeAll(HeapSnapshot s) {
+        return describe(s) + s.strings().size() + " strings";
+    }
+
     @Test
     void readsSevenFieldNodesWithLargeIdsAndSizes() throws IOException {
         HeapSnapshot s = read(sample().write(dir.resolve("a.heapsnapshot")));
@@ -180,11 +185,48 @@ class SnapshotReaderTest {
     @Test
     void twoThreadsReadTheEdgesAsOneDoes() throws IOException {
         Path file = wide().write(dir.resolve("wide.heapsnapshot"));
-        String expected = describe(serial(file).read());
+        String expected = describeAll(serial(file).read());
         for (int segmentBytes : new int[] {64, 700, 5000}) {
             SnapshotReader reader = new SnapshotReader(file).splitEdges(0, segmentBytes);
-            assertEquals(expected, describe(reader.read()), "segments of " + segmentBytes + " bytes");
+            assertEquals(expected, describeAll(reader.read()), "segments of " + segmentBytes + " bytes");
             assertTrue(reader.segmentsOnSecondThread() > 0, "the second thread took part with " + segmentBytes);
+            assertTrue(reader.stringsReadAhead(), "the second thread read the strings with " + segmentBytes);
+        }
+    }
+
+    @Test
+    void stringsAnywhereElseAreReadByTheReadersThread() throws IOException {
+        String good = wide().toJson();
+        int at = good.indexOf(",\n\"strings\":");
+        String stringsArray = good.substring(at + 1, good.lastIndexOf('}'));
+        // the strings first; and a "strings" key one level down, after the edges, holding a string with a quote
+        String first = "{" + stringsArray + "," + good.substring(1, at) + "}";
+        String nested = good.replace("\"locations\":[", "\"extra\":{\"strings\":[\"\\\"\"]},\"locations\":[");
+        for (String json : new String[] {first, nested}) {
+            Path file = dir.resolve("moved.heapsnapshot");
+            Files.writeString(file, json, StandardCharsets.US_ASCII);
+            SnapshotReader reader = new SnapshotReader(file).splitEdges(0, 256);
+            assertEquals(describeAll(serial(file).read()), describeAll(reader.read()));
+            assertTrue(reader.segmentsOnSecondThread() > 0);
+            assertEquals(json == nested, reader.stringsReadAhead(), "only the top-level strings after the edges");
+        }
+    }
+
+    @Test
+    void errorsInTheStringsReadAheadReadAsFromOneThread() throws IOException {
+        String good = wide().toJson();
+        int strings = good.indexOf("\"strings\":[") + "\"strings\":[".length();
+        java.util.Map<String, String> corruptions = java.util.Map.of(
+                "a bad escape", good.substring(0, strings + 2) + "\\q" + good.substring(strings + 2),
+                "a number among the strings", good.substring(0, strings) + "7," + good.substring(strings),
+                "the file ends inside the strings", good.substring(0, strings + 40));
+        for (var c : corruptions.entrySet()) {
+            Path file = dir.resolve("corrupt-strings.heapsnapshot");
+            Files.writeString(file, c.getValue(), StandardCharsets.US_ASCII);
+            String one = assertThrows(SnapshotFormatException.class, () -> serial(file).read()).getMessage();
+            String two = assertThrows(SnapshotFormatException.class,
+                    () -> new SnapshotReader(file).splitEdges(0, 256).read()).getMessage();
+            assertEquals(one, two, c.getKey());
         }
     }
 
