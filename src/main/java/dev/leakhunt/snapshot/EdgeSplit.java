@@ -23,9 +23,11 @@ import java.util.concurrent.ExecutionException;
  * are the index of its first number. Then both threads <b>claim</b> segments: the reader's thread from the front,
  * going on as it streams, and the second thread from the back, so they meet wherever their speeds make them meet.
  *
- * <p>Before its first segment the second thread also reads the top-level {@code strings} array, which V8 writes
- * last, into a table of its own; the reader's thread takes it if its own reading arrives at the same offset, and
- * goes on after it. So the strings, a tenth of the file, are parsed beside the nodes, not after everything.
+ * <p>Before its first segment the second thread also follows the structure on from the edges to the top-level
+ * {@code strings} array, which V8 writes last, and reads it into a table of its own; the reader's thread takes it
+ * when the edges are done and goes on after it, passing over what lies between (the trace tree, samples and
+ * locations, which no analysis reads). So the strings, a tenth of the file, are parsed beside the nodes, not after
+ * everything.
  *
  * <p>The segments are only a guess until the reader's thread confirms them: it must start {@code edges} at the same
  * offset and, after exactly a segment's first-number count, stand at that segment's offset, having checked every
@@ -51,8 +53,8 @@ final class EdgeSplit implements AutoCloseable {
     record Tail(int segments, long endOffset, int maxNameIndex) {
     }
 
-    /** The {@code strings} array the second thread read: from just after its '[' to just after its ']'. */
-    record Strings(StringTable table, long startOffset, long endOffset) {
+    /** The {@code strings} array the second thread read, and the offset just after its ']'. */
+    record Strings(StringTable table, long endOffset) {
     }
 
     static final int BLOCK_BYTES = 4 << 20;
@@ -209,10 +211,9 @@ final class EdgeSplit implements AutoCloseable {
     }
 
     /**
-     * Reads the top-level {@code strings} array ahead of the reader's thread, which takes it when it gets there
-     * (V8 writes it last, a tenth of the file): the strings are parsed beside the nodes instead of after
-     * everything. Null when there is no such array after the edges, or it cannot be read here: the reader's
-     * thread then reads it itself, and meets the same error if there is one.
+     * Reads the top-level {@code strings} array ahead of the reader's thread. Null when there is no such array
+     * after the edges, or it cannot be read here: the reader's thread then reads on from the edges itself, and
+     * meets the same error if there is one.
      */
     private Strings stringsAhead(FileChannel channel, SnapshotReader reader) {
         try {

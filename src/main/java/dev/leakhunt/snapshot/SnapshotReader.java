@@ -76,7 +76,6 @@ public final class SnapshotReader {
     private boolean sawEdges;
     private LongList pendingNodes;
     private LongList pendingEdges;
-    private EdgeSplit.Strings stringsAhead;  // read by the second thread; taken if "strings" starts where it began
 
     // decoding cursors, resolved offsets
     private int nodeFields;
@@ -458,9 +457,17 @@ public final class SnapshotReader {
             }
             edgeCursor = edgeType.length; // the second thread checked that its last segment completes the edges
             segmentsOnSecondThread = tail.segments();
-            stringsAhead = s.strings();
             maxNameIndex = Math.max(maxNameIndex, tail.maxNameIndex());
-            openAt(tail.endOffset());
+            EdgeSplit.Strings ahead = s.strings();
+            if (ahead == null) {
+                openAt(tail.endOffset());
+                return;
+            }
+            // the second thread followed the structure from the edges' end to the top-level strings array and read
+            // it: what lies between (V8's trace tree, samples and locations, which no analysis reads) is passed over
+            strings = ahead.table();
+            stringsReadAhead = true;
+            openAt(ahead.endOffset());
         }
     }
 
@@ -632,15 +639,6 @@ public final class SnapshotReader {
 
     private void readStrings() throws IOException {
         expectArrayStart();
-        EdgeSplit.Strings ahead = stringsAhead;
-        stringsAhead = null;
-        if (ahead != null && position() == ahead.startOffset()) {
-            strings = ahead.table();
-            stringsReadAhead = true;
-            sectionNumbers = strings.size();
-            openAt(ahead.endOffset());
-            return;
-        }
         // the nodes and edges name strings up to maxNameIndex (when they came first); a corrupt index cannot
         // make the table claim more than one string per number
         long expected = meta == null ? 0 : Math.min(maxNameIndex + 1L, meta.nodeCount() + meta.edgeCount());
@@ -663,7 +661,7 @@ public final class SnapshotReader {
             ahead.emptyBuffer();
             ahead.strings = new StringTable();
             ahead.readStringElements();
-            return new EdgeSplit.Strings(ahead.strings, offset, ahead.position());
+            return new EdgeSplit.Strings(ahead.strings, ahead.position());
         } finally {
             chunks.close();
         }
