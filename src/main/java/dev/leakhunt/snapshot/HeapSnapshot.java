@@ -214,10 +214,9 @@ public final class HeapSnapshot {
 
     /**
      * Moves arrays that the next phase does not read to a temporary file until the returned handle is closed, so
-     * that the phase's own arrays can take their place: the graph phases park names and sizes, the class
-     * summary the edges. Reading a parked part meanwhile fails with a
-     * NullPointerException. When the file cannot be written the arrays simply stay in memory, as they do in a small
-     * snapshot (see {@link #moveIdleArraysOut}).
+     * that the phase's own arrays can take their place: the graph phases park names and sizes, the class summary
+     * the edges. Reading a parked part meanwhile fails with a NullPointerException. When the file cannot be
+     * written the arrays simply stay in memory, as they do in a small snapshot (see {@link #moveIdleArraysOut}).
      */
     public Parked park(Part... parts) {
         return Parked.park(this, parts);

@@ -988,10 +988,6 @@ public final class SnapshotReader {
             skipString(capture);
             return;
         }
-        if ((c == '{' || c == '[') && capture == null) {
-            skipNested();
-            return;
-        }
         if (c == '{' || c == '[') {
             int depth = 1;
             while (depth > 0) {
@@ -1026,43 +1022,6 @@ public final class SnapshotReader {
                 capture.write(d);
             }
         }
-    }
-
-    /**
-     * Skips the rest of an array or object whose opening bracket was read: the arrays of a snapshot that the
-     * analysis does not use ({@code locations}, {@code trace_tree}, {@code samples}: a twentieth of a Node
-     * snapshot), scanned in place rather than a byte a call.
-     */
-    private void skipNested() throws IOException {
-        int depth = 1;
-        byte[] b = buf;
-        int p = pos;
-        int end = limit;
-        while (depth > 0) {
-            if (p >= end) {
-                pos = p;
-                if (!fill()) {
-                    throw truncated();
-                }
-                b = buf;
-                p = pos;
-                end = limit;
-                continue;
-            }
-            int d = b[p++];
-            if (d == '"') {
-                pos = p;
-                skipString(null);
-                b = buf;
-                p = pos;
-                end = limit;
-            } else if (d == '{' || d == '[') {
-                depth++;
-            } else if (d == '}' || d == ']') {
-                depth--;
-            }
-        }
-        pos = p;
     }
 
     private void skipString(ByteArrayOutputStream capture) throws IOException {
