@@ -11,15 +11,16 @@ import java.nio.file.StandardOpenOption;
  * Int arrays moved out of the heap into a temporary file while a phase does not read them, so that the phase's own
  * arrays can take their place; {@link #readBack} returns them, each once. The caller drops its own references after
  * {@link #of} (the arrays are garbage from then on, unless they could not be written: then they are simply kept
- * here, and the phase runs with them in memory). The file is deleted when everything is read back, or on close.
+ * here, and the phase runs with them in memory). The file is unlinked as soon as it is open, so that nothing is
+ * left behind whatever ends the process; it is closed when everything is read back, or on close.
  */
 public final class SpilledInts implements AutoCloseable {
     private final int[] lengths;
     private final int[][] kept;     // the arrays, when not written
-    private Path file;
+    private FileChannel file;
     private int unread;
 
-    private SpilledInts(int[] lengths, int[][] kept, Path file) {
+    private SpilledInts(int[] lengths, int[][] kept, FileChannel file) {
         this.lengths = lengths;
         this.kept = kept;
         this.file = file;
@@ -29,17 +30,19 @@ public final class SpilledInts implements AutoCloseable {
     /** Writes the arrays to a temporary file. */
     public static SpilledInts of(int[]... arrays) {
         int[] lengths = lengths(arrays);
-        Path file = null;
+        Path path = null;
+        FileChannel file = null;
         try {
-            file = Files.createTempFile("leakhunt-", ".spilled");
-            try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                for (int[] array : arrays) {
-                    IntArrays.write(out, array);
-                }
+            path = Files.createTempFile("leakhunt-", ".spilled");
+            file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            deleteQuietly(path);
+            for (int[] array : arrays) {
+                IntArrays.write(file, array);
             }
             return new SpilledInts(lengths, new int[arrays.length][], file);
         } catch (IOException e) {
-            deleteQuietly(file);
+            closeQuietly(file);
+            deleteQuietly(path);
             return kept(arrays); // not written: kept in memory
         }
     }
@@ -71,11 +74,11 @@ public final class SpilledInts implements AutoCloseable {
             for (int k = 0; k < i; k++) {
                 offset += lengths[k] * 4L;
             }
-            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-                array = IntArrays.read(in.position(offset), lengths[i]);
+            try {
+                array = IntArrays.read(file.position(offset), lengths[i]);
             } catch (IOException e) {
-                throw new UncheckedIOException(new IOException("cannot read back the temporary file '" + file
-                        + "': " + e.getMessage(), e));
+                throw new UncheckedIOException(new IOException("cannot read back a temporary file of leakhunt's: "
+                        + e.getMessage(), e));
             }
         }
         if (--unread == 0) {
@@ -84,11 +87,21 @@ public final class SpilledInts implements AutoCloseable {
         return array;
     }
 
-    /** Deletes the file; arrays not read back are gone. */
+    /** Closes the file; arrays not read back are gone. */
     @Override
     public void close() {
-        deleteQuietly(file);
+        closeQuietly(file);
         file = null;
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            if (file != null) {
+                file.close();
+            }
+        } catch (IOException ignored) {
+            // an unlinked file: its space returns with the descriptor, at the latest when the process ends
+        }
     }
 
     static void deleteQuietly(Path file) {
