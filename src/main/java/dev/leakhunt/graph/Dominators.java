@@ -47,8 +47,12 @@ final class Dominators {
      * Step 1: numbers the nodes in DFS preorder over retaining edges from the root. Fills {@code vertex} (DFS
      * number → node), {@code parent} (DFS number → its DFS parent's number) and {@code number} (node → DFS
      * number, 0 if unreached), each of length node count + 1 and zeroed; returns the count of numbered nodes.
+     * Counts into {@code retainerCount} (node count + 2, zeroed), by DFS number, each vertex's {@link Retainers}:
+     * the DFS looks at every retaining edge of every node it reaches exactly once, and the first to a node not
+     * numbered yet is that node's tree edge, so every other one is known for what it is when it is seen.
      */
-    static int depthFirst(HeapSnapshot s, RetentionRule rule, int[] vertex, int[] parent, int[] number) {
+    static int depthFirst(HeapSnapshot s, RetentionRule rule, int[] vertex, int[] parent, int[] number,
+                          int[] retainerCount) {
         int root = s.rootOrdinal();
         int[] stackNode = new int[1024];
         int[] stackEdge = new int[1024];
@@ -60,20 +64,32 @@ final class Dominators {
         stackEdge[sp++] = s.firstEdge(root);
         while (sp > 0) {
             int v = stackNode[sp - 1];
+            int from = number[v];
             int e = stackEdge[sp - 1];
             int end = s.endEdge(v);
-            while (e < end && (number[s.edgeTo(e)] != 0 || !rule.retains(v, e))) {
-                e++;
+            int w = -1;
+            for (; e < end; e++) {
+                if (!rule.retains(v, e)) {
+                    continue;
+                }
+                int to = s.edgeTo(e);
+                int at = number[to];
+                if (at == 0) {
+                    w = to;
+                    break;
+                }
+                if (at > 1 && parent[at] != from) {
+                    retainerCount[at]++;
+                }
             }
-            if (e == end) {
+            if (w < 0) {
                 sp--;
                 continue;
             }
             stackEdge[sp - 1] = e + 1;
-            int w = s.edgeTo(e);
             number[w] = ++count;
             vertex[count] = w;
-            parent[count] = number[v];
+            parent[count] = from;
             if (sp == stackNode.length) {
                 stackNode = Arrays.copyOf(stackNode, sp * 2);
                 stackEdge = Arrays.copyOf(stackEdge, sp * 2);
@@ -84,22 +100,13 @@ final class Dominators {
         return count;
     }
 
-    /** The {@link Retainers} of the numbered vertices: count, prefix sum and a backwards fill. */
-    static Retainers retainers(HeapSnapshot s, RetentionRule rule, int count, int[] number, int[] parent) {
+    /**
+     * The {@link Retainers} of the numbered vertices, counted by {@link #depthFirst} into {@code first}: a prefix
+     * sum, then a fill that moves each range's end down to its start.
+     */
+    static Retainers retainers(HeapSnapshot s, RetentionRule rule, int count, int[] number, int[] parent,
+                               int[] first) {
         int n = s.nodeCount();
-        int[] first = new int[count + 2];
-        for (int v = 0; v < n; v++) {
-            int from = number[v];
-            if (from == 0) {
-                continue;
-            }
-            for (int e = s.firstEdge(v), end = s.endEdge(v); e < end; e++) {
-                int w = number[s.edgeTo(e)];
-                if (w > 1 && parent[w] != from && rule.retains(v, e)) {
-                    first[w]++;
-                }
-            }
-        }
         int total = 0;
         for (int w = 0; w <= count; w++) {
             total += first[w];
@@ -115,7 +122,7 @@ final class Dominators {
             for (int e = s.firstEdge(v), end = s.endEdge(v); e < end; e++) {
                 int w = number[s.edgeTo(e)];
                 if (w > 1 && parent[w] != from && rule.retains(v, e)) {
-                    retainers[--first[w]] = from; // ends move down to starts
+                    retainers[--first[w]] = from;
                 }
             }
         }

@@ -62,12 +62,14 @@ public final class HeapGraph {
         int[] vertex = new int[n + 1];
         int[] parent = new int[n + 1];
         int[] number = new int[n + 1];
-        int count = Dominators.depthFirst(snapshot, rule, vertex, parent, number);
+        int[] retainerIndex = new int[n + 2];
+        int count = Dominators.depthFirst(snapshot, rule, vertex, parent, number, retainerIndex);
         SpilledInts aside = setAside(join(distances), vertex);
         distances = null; // the future holds its result
         vertex = null;
         reclaim();
-        Dominators.Retainers retainers = Dominators.retainers(snapshot, rule, count, number, parent);
+        Dominators.Retainers retainers = Dominators.retainers(snapshot, rule, count, number, parent, retainerIndex);
+        retainerIndex = null; // the retainers hold it
         int[] ancestor = new int[n + 1];
         Dominators.immediateDominators(count, parent, retainers, number, scratch, ancestor);
         retainers = null; // dead before the collection that brings the sizes back
