@@ -112,8 +112,13 @@ final class EdgeSplit implements AutoCloseable {
 
     /** The plan, waiting for the locate step; null when there is none (the edges are parsed serially). */
     Plan plan() {
+        return valueOrNull(plan);
+    }
+
+    /** The future's value once it has one; null when it failed, was cancelled, or the wait was interrupted. */
+    private static <T> T valueOrNull(CompletableFuture<T> future) {
         try {
-            return plan.get();
+            return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
@@ -226,14 +231,7 @@ final class EdgeSplit implements AutoCloseable {
 
     /** The strings the second thread read, once it has begun its edge segments; null when it has none. */
     Strings strings() {
-        try {
-            return strings.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (ExecutionException | CancellationException e) {
-            return null;
-        }
+        return valueOrNull(strings);
     }
 
     /**
