@@ -2,15 +2,13 @@ package dev.leakhunt.analysis;
 
 import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.snapshot.HeapSnapshot;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The analysis of one snapshot, as a list of named phases over a built {@link HeapGraph}. */
 public final class Analysis {
-    /** How much of native memory one group must hold before the report names it in a verdict. */
-    private static final double VERDICT_SHARE = 0.5;
-
     private Analysis() {
     }
 
@@ -25,11 +23,22 @@ public final class Analysis {
         HeapSnapshot s = graph.snapshot();
         int[] stores = BufferGroups.backingStores(s);
         AnalysisResult.Totals totals = totals(graph, stores);
-        List<BufferGroup> groups = BufferGroups.group(describer, stores, topGroups);
+        MemberGroups memberGroups = new MemberGroups(describer);
+        List<MemberGroups.Merged> natives = memberGroups.merged(BufferGroups.nativeNodes(s));
+        List<BufferGroup> groups = new ArrayList<>();
+        for (MemberGroups.Merged m : natives) {
+            if (groups.size() == topGroups) {
+                break;
+            }
+            if (s.nodeName(m.members().nodes[0]).equals(BufferGroups.BACKING_STORE)) {
+                groups.add(memberGroups.describe(m.members(), m.holding()));
+            }
+        }
+        List<Suspect> suspects = new Suspects(describer, memberGroups).find(natives, Math.max(topGroups, 1));
         List<ClassRow> classes = classSummary.top(topClasses, null);
-        String verdict = verdict(totals, groups);
-        return new AnalysisResult(s.source(), s.nodeCount(), s.edgeCount(), totals, groups, classes, verdict,
-                metrics(s, totals, groups));
+        String verdict = verdict(suspects);
+        return new AnalysisResult(s.source(), s.nodeCount(), s.edgeCount(), totals, groups, suspects, classes, verdict,
+                metrics(s, totals, groups, suspects));
     }
 
     private static AnalysisResult.Totals totals(HeapGraph graph, int[] stores) {
@@ -48,35 +57,87 @@ public final class Analysis {
                 s.meta().extraNativeBytes(), graph.unreachableCount(), unreachableBytes);
     }
 
-    /** A sentence when one group holds most of native memory; null when nothing stands out. */
-    static String verdict(AnalysisResult.Totals totals, List<BufferGroup> groups) {
-        if (groups.isEmpty() || totals.nativeBytes() == 0) {
+    /**
+     * A sentence on the top suspect, whatever its kind: what accumulates (count, class, sizes), the bytes and their
+     * share, the holder with its user-named step, what else holds the members and a few keys; null without one.
+     */
+    static String verdict(List<Suspect> suspects) {
+        if (suspects.isEmpty()) {
             return null;
         }
-        BufferGroup top = groups.get(0);
-        if (top.count() < 2 || top.totalBytes() < VERDICT_SHARE * totals.nativeBytes()) {
-            return null;
+        Suspect top = suspects.get(0);
+        StringBuilder sb = new StringBuilder();
+        sb.append(Units.count(top.count())).append(' ').append(what(top)).append(" hold ").append(Units.bytes(top.bytes()))
+                .append(" (").append(Math.round(100 * top.share())).append("% of the heap)");
+        sb.append(", held by ").append(holderLabel(top.holder(), top.chain(), top.holderStep()));
+        if (!top.keys().isEmpty()) {
+            sb.append(", keys ").append(String.join(", ", top.keys())).append(top.count() > top.keys().size() ? ", …" : "");
         }
-        String what = top.sizeBytes() != null
-                ? top.count() + " buffers of exactly " + Units.bytes(top.sizeBytes()) + " (one size: likely the same data copied "
-                        + top.count() + " times)"
-                : top.count() + " buffers of " + Units.bytes(top.minBytes()) + " to " + Units.bytes(top.maxBytes());
-        int percent = (int) Math.round(100.0 * top.totalBytes() / totals.nativeBytes());
-        return what + " hold " + Units.bytes(top.totalBytes()) + ", " + percent + "% of ArrayBuffer memory; they are held by "
-                + holder(top) + ": free or close them there";
+        if (top.alsoHeldBy() != null) {
+            sb.append("; also held by ").append(Units.count(top.alsoHeldCount())).append(" × ").append(top.alsoHeldBy());
+        }
+        sb.append(": ").append(advice(top));
+        return sb.toString();
     }
 
-    /** The common dominator of a group, with the edge and node that hold it when it is on the group's chain. */
+    /**
+     * What the members are, honestly: "ArrayBuffer backing stores of one size (2.8 MiB)", "8 KiB Buffer pool slabs",
+     * "onRequestDone() closures retaining 10.1 KiB each on average".
+     */
+    static String what(Suspect s) {
+        BufferGroup g = s.group();
+        if (g != null && s.memberClass().equals(Suspects.memberClass(BufferGroups.BACKING_STORE))) {
+            if (g.sizeBytes() != null && g.sizeBytes() == POOL_SLAB_BYTES && g.chain().size() > 2
+                    && isPoolView(g.chain().get(2).node().name())) {
+                return "8 KiB Buffer pool slabs (small Buffers share them: a kept slice pins its whole slab; copy what you keep)";
+            }
+        }
+        String plural = "× " + s.memberClass();
+        if (g == null) {
+            return plural + " retaining " + Units.bytes(s.bytes() / Math.max(1, s.count())) + " each on average";
+        }
+        return plural + (g.sizeBytes() != null ? " of one size (" + Units.bytes(g.sizeBytes()) + ")"
+                : " of " + Units.bytes(g.minBytes()) + " to " + Units.bytes(g.maxBytes()));
+    }
+
+    /** What to do: what else holds the members decides the first step. */
+    static String advice(Suspect s) {
+        String also = s.alsoHeldBy() == null ? "" : s.alsoHeldBy();
+        if (also.equals("Timeout") || also.equals("Immediate")) {
+            return "clear their timers (clearInterval/clearTimeout) and remove them from it when done";
+        }
+        if (s.memberClass().startsWith("Node / ")) {
+            return "end, close or destroy what owns them (streams, handles) and remove them from it when done";
+        }
+        return "remove them from it when done, or bound it";
+    }
+
+    /** Node's Buffer.poolSize: small Buffers are views into slabs of this size. */
+    static final long POOL_SLAB_BYTES = 8192;
+
+    private static boolean isPoolView(String name) {
+        return name.equals("Buffer") || name.equals("Uint8Array") || name.equals("FastBuffer");
+    }
+
+    /** A group's holder as a verdict names it: the holder, or the common dominator where no holder was found. */
     static String holder(BufferGroup g) {
-        NodeRef d = g.commonDominator();
-        if (g.dominatorStep() > 0 && g.dominatorStep() + 1 < g.chain().size()) {
-            ChainStep above = g.chain().get(g.dominatorStep() + 1);
-            return d.label() + " (" + above.edgeName() + " of " + above.node().label() + ")";
+        if (g.holder() != null) {
+            return holderLabel(g.holder(), g.chain(), g.holderStep());
         }
-        return d.label();
+        return holderLabel(g.commonDominator(), g.chain(), g.dominatorStep());
     }
 
-    private static Map<String, Long> metrics(HeapSnapshot s, AnalysisResult.Totals t, List<BufferGroup> groups) {
+    /** A holder with the step above it on the chain, when there is one: {@code Map @12 (open of LogShipper @11)}. */
+    static String holderLabel(NodeRef holder, List<ChainStep> chain, int holderStep) {
+        if (holderStep >= 0 && holderStep + 1 < chain.size()) {
+            ChainStep above = chain.get(holderStep + 1);
+            return holder.label() + " (" + above.edgeName() + " of " + above.node().label() + ")";
+        }
+        return holder.label();
+    }
+
+    private static Map<String, Long> metrics(HeapSnapshot s, AnalysisResult.Totals t, List<BufferGroup> groups,
+                                             List<Suspect> suspects) {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("native-bytes", t.nativeBytes());
         m.put("largest-group-bytes", groups.isEmpty() ? 0 : groups.get(0).totalBytes());
@@ -86,6 +147,8 @@ public final class Analysis {
         m.put("node-count", (long) s.nodeCount());
         m.put("edge-count", (long) s.edgeCount());
         m.put("unreachable-nodes", t.unreachableNodes());
+        m.put("top-suspect-bytes", suspects.isEmpty() ? 0 : suspects.get(0).bytes());
+        m.put("top-suspect-count", suspects.isEmpty() ? 0 : suspects.get(0).count());
         return m;
     }
 }

@@ -8,7 +8,8 @@ import java.util.Map;
  * {@code --fail-if} tests and JSON carries, in bytes or counts.
  */
 public record AnalysisResult(String file, long nodeCount, long edgeCount, Totals totals, List<BufferGroup> groups,
-                             List<ClassRow> classes, String verdict, Map<String, Long> metrics) {
+                             List<Suspect> suspects, List<ClassRow> classes, String verdict,
+                             Map<String, Long> metrics) {
 
     /**
      * Totals: {@code nativeBytes} is the sum of all ArrayBuffer backing stores; {@code extraNativeBytes} what V8

@@ -3,12 +3,22 @@ package dev.leakhunt.analysis;
 import java.util.List;
 
 /**
- * ArrayBuffer backing stores that share the nearest steps of their retainer chains. {@code sizeBytes} is set when
- * every member has the same size, else null (see min and max). {@code chain} is one member's full chain, of which
- * {@code sharingChain} members have the same (ids and indexes aside). {@code commonDominator} is the lowest node
- * that dominates every member: what to free; {@code dominatorStep} is its index in {@code chain}, or -1 when it is
- * not on that chain.
+ * Members (ArrayBuffer backing stores, other native nodes, or new objects in a diff) that share the nearest steps of
+ * their retainer chains, or one holder. {@code sizeBytes} is set when every member has the same size, else null
+ * (see min and max). {@code chain} is one member's full chain (through the holder when its nearest chain does not
+ * pass it), of which {@code sharingChain} members have the same (ids and indexes aside). {@code commonDominator} is
+ * the lowest node that dominates every member: what frees them all; {@code dominatorStep} is its index in
+ * {@code chain}, or -1. {@code holder} is the accumulation point, the collection that holds the members (see
+ * {@link Holders}), or null when none holds half of them; {@code holderStep} its index in {@code chain}, or -1.
+ * {@code alsoHeldBy} names what else holds the members ({@code alsoHeldCount} of those), or is null; {@code keys}
+ * are a few of the collection's keys for the members, when it is keyed.
  */
 public record BufferGroup(int count, Long sizeBytes, long minBytes, long maxBytes, long totalBytes,
-                          List<ChainStep> chain, int sharingChain, NodeRef commonDominator, int dominatorStep) {
+                          List<ChainStep> chain, int sharingChain, NodeRef commonDominator, int dominatorStep,
+                          NodeRef holder, int holderStep, String alsoHeldBy, int alsoHeldCount, List<String> keys) {
+
+    /** The member class: the first step's node name. */
+    public String memberClass() {
+        return chain.get(0).node().name();
+    }
 }

@@ -1,23 +1,22 @@
 package dev.leakhunt.analysis;
 
-import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.snapshot.HeapSnapshot;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
- * Groups the ArrayBuffer backing stores ({@code native} nodes named {@code system / JSArrayBufferData}) by the
- * signature of the nearest steps of their retainer chains, largest total first.
+ * Groups members (the ArrayBuffer backing stores, {@code native} nodes named {@code system / JSArrayBufferData};
+ * or every native node with a size) by the signature of the nearest steps of their retainer chains
+ * ({@link ChainSignatures}), then merges the groups that one collection holds ({@link Holders}): the members of one
+ * Map, Set, WeakMap, dictionary, array or hash table make one group whatever their keys and whichever path is
+ * nearest the roots. Largest total first.
  */
 public final class BufferGroups {
     public static final String BACKING_STORE = "system / JSArrayBufferData";
     /** How many steps above the buffer make its group: buffer ← ArrayBuffer ← view ← owner ← owner's holder. */
     public static final int SIGNATURE_STEPS = 4;
+    /** How many of the largest signature groups are looked at for their holders (and merged). */
+    static final int HOLDER_CANDIDATES = 256;
 
     private BufferGroups() {
     }
@@ -29,10 +28,20 @@ public final class BufferGroups {
         if (name < 0) {
             return new int[0];
         }
+        return select(s, n -> s.nodeNameIndex(n) == name && s.nodeType(n) == nativeType);
+    }
+
+    /** The ordinals of all {@code native} nodes with a size: backing stores, zlib state, WebAssembly memory, … */
+    public static int[] nativeNodes(HeapSnapshot s) {
+        int nativeType = s.meta().nodeType("native");
+        return select(s, n -> s.nodeType(n) == nativeType && s.selfSize(n) > 0);
+    }
+
+    private static int[] select(HeapSnapshot s, java.util.function.IntPredicate p) {
         int count = 0;
         int[] found = new int[64];
         for (int n = 0; n < s.nodeCount(); n++) {
-            if (s.nodeNameIndex(n) == name && s.nodeType(n) == nativeType) {
+            if (p.test(n)) {
                 if (count == found.length) {
                     found = Arrays.copyOf(found, count * 2);
                 }
@@ -59,74 +68,41 @@ public final class BufferGroups {
             min = Math.min(min, size);
             max = Math.max(max, size);
         }
+
+        void addAll(Members other, HeapSnapshot s) {
+            for (int i = 0; i < other.count; i++) {
+                add(other.nodes[i], s.selfSize(other.nodes[i]));
+            }
+        }
     }
 
     /** Groups {@code members} (e.g. {@link #backingStores}), returning the {@code top} largest by total bytes. */
     public static List<BufferGroup> group(Describer describer, int[] members, int top) {
-        HeapGraph graph = describer.graph();
-        HeapSnapshot s = graph.snapshot();
-        RetainerChains chains = new RetainerChains(describer);
-        Map<String, Members> bySignature = new HashMap<>();
-        for (int node : members) {
-            String signature = chains.signature(chains.path(node), SIGNATURE_STEPS);
-            bySignature.computeIfAbsent(signature, k -> new Members()).add(node, s.selfSize(node));
-        }
-        List<Members> sorted = new ArrayList<>(bySignature.values());
-        sorted.sort(Comparator.comparingLong((Members m) -> m.total).reversed().thenComparingInt(m -> -m.count));
-        DominatorTree tree = new DominatorTree(graph);
-        List<BufferGroup> groups = new ArrayList<>();
-        for (Members m : sorted.subList(0, Math.min(top, sorted.size()))) {
-            groups.add(describe(describer, chains, tree, m));
-        }
-        return groups;
-    }
-
-    private static BufferGroup describe(Describer describer, RetainerChains chains, DominatorTree tree, Members m) {
-        return describe(describer, chains, node -> chains.signature(chains.path(node), -1), tree, m);
-    }
-
-    /**
-     * Describes the members as one group; {@code chainKey} gives a value equal for two members
-     * exactly when their whole chains' signatures are (the signature itself, or a cheaper key to it).
-     */
-    static BufferGroup describe(Describer describer, RetainerChains chains, IntFunction<Object> chainKey,
-                                DominatorTree tree, Members m) {
-        int[] nodes = m.nodes;
-        int count = m.count;
-        long min = m.min;
-        long max = m.max;
-        long total = m.total;
-        int representative = largest(describer.graph().snapshot(), nodes, count);
-        RetainerChains.Path path = chains.path(representative);
-        Object full = chainKey.apply(representative);
-        int sharing = 0;
-        for (int i = 0; i < count; i++) {
-            if (nodes[i] == representative || chainKey.apply(nodes[i]).equals(full)) {
-                sharing++;
-            }
-        }
-        int dominator = tree.commonDominator(nodes, count);
-        if (count == 1 && dominator == nodes[0] && describer.graph().dominator(dominator) >= 0) {
-            dominator = describer.graph().dominator(dominator); // a lone buffer: what holds it, not itself
-        }
-        int step = -1;
-        for (int i = 0; i < path.length(); i++) {
-            if (path.nodes()[i] == dominator) {
-                step = i;
-            }
-        }
-        return new BufferGroup(count, min == max ? min : null, min, max, total,
-                chains.steps(path), sharing, describer.ref(dominator), step);
+        return new MemberGroups(describer).group(members, top);
     }
 
     /** The member with the most bytes (the lowest ordinal among equals), whose chain the report shows. */
-    private static int largest(HeapSnapshot s, int[] nodes, int count) {
+    static int largest(HeapSnapshot s, int[] nodes, int count) {
         int best = nodes[0];
         for (int i = 1; i < count; i++) {
-            if (s.selfSize(nodes[i]) > s.selfSize(best)) {
+            if (s.selfSize(nodes[i]) > s.selfSize(best) || s.selfSize(nodes[i]) == s.selfSize(best) && nodes[i] < best) {
                 best = nodes[i];
             }
         }
         return best;
+    }
+
+    /** The representative first (the holder search reads the first member's chain as the one to show). */
+    static int[] representativeFirst(HeapSnapshot s, Members m) {
+        int[] nodes = Arrays.copyOf(m.nodes, m.count);
+        int rep = largest(s, nodes, m.count);
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] == rep) {
+                nodes[i] = nodes[0];
+                nodes[0] = rep;
+                break;
+            }
+        }
+        return nodes;
     }
 }

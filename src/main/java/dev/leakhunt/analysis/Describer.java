@@ -3,6 +3,9 @@ package dev.leakhunt.analysis;
 import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.snapshot.HeapSnapshot;
 import dev.leakhunt.snapshot.StringTable;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -112,6 +115,43 @@ public final class Describer {
         return name;
     }
 
+    /**
+     * A string node's text, cut to about {@code maxBytes}: a concatenated string is joined from its parts (the
+     * {@code first} and {@code second} edges, left to right, a bounded number of them).
+     */
+    public String stringText(int node, int maxBytes) {
+        if (s.nodeType(node) != consStringType) {
+            return strings.preview(s.nodeNameIndex(node), maxBytes);
+        }
+        StringBuilder sb = new StringBuilder();
+        int[] stack = new int[64];
+        int sp = 0;
+        stack[sp++] = node;
+        for (int visited = 0; sp > 0 && sb.length() <= maxBytes && visited < 256; visited++) {
+            int x = stack[--sp];
+            if (s.nodeType(x) != consStringType) {
+                sb.append(strings.preview(s.nodeNameIndex(x), maxBytes));
+                continue;
+            }
+            int first = -1;
+            int second = -1;
+            for (int e = s.firstEdge(x), end = s.endEdge(x); e < end; e++) {
+                if (strings.equalsAscii(s.edgeNameOrIndex(e), "first")) {
+                    first = s.edgeTo(e);
+                } else if (strings.equalsAscii(s.edgeNameOrIndex(e), "second")) {
+                    second = s.edgeTo(e);
+                }
+            }
+            if (second >= 0 && sp < stack.length) {
+                stack[sp++] = second;
+            }
+            if (first >= 0 && sp < stack.length) {
+                stack[sp++] = first;
+            }
+        }
+        return sb.length() > maxBytes ? sb.substring(0, maxBytes) + "…" : sb.toString();
+    }
+
     /** The label of an edge: {@code [3]} for elements, {@code (hidden 3)}, else its name. */
     public String edgeName(int edge) {
         int t = s.edgeType(edge);
@@ -124,16 +164,94 @@ public final class Describer {
         return strings.get(s.edgeNameOrIndex(edge));
     }
 
-    /** The edge label with element and hidden indexes left out, for grouping. */
+    /** The edge label with element and hidden indexes and collection keys left out, for grouping. */
     public String edgeNameForSignature(int edge) {
+        return switch (signatureEdgeKey(edge)) {
+            case ELEMENT_KEY -> "[]";
+            case HIDDEN_KEY -> "(hidden)";
+            case ENTRY_KEY -> "[key]";
+            default -> strings.get(s.edgeNameOrIndex(edge));
+        };
+    }
+
+    /**
+     * What a grouping signature keeps of an edge: {@link #ELEMENT_KEY}, {@link #HIDDEN_KEY}, {@link #ENTRY_KEY}
+     * for one entry of a keyed collection, else the string index of the edge's name (never negative).
+     */
+    public int signatureEdgeKey(int edge) {
         int t = s.edgeType(edge);
         if (t == elementEdge) {
-            return "[]";
+            return ELEMENT_KEY;
         }
         if (t == hiddenEdge) {
-            return "(hidden)";
+            return HIDDEN_KEY;
         }
-        return strings.get(s.edgeNameOrIndex(edge));
+        return isKeyedEntry(edge) ? ENTRY_KEY : s.edgeNameOrIndex(edge);
+    }
+
+    /** Signature keys of edges whose names differ per member (see {@link #signatureEdgeKey}). */
+    public static final int ELEMENT_KEY = -1;
+    public static final int HIDDEN_KEY = -2;
+    public static final int ENTRY_KEY = -3;
+
+    /**
+     * Whether an edge is one entry of a keyed collection, whose name is a key or a slot that differs from member to
+     * member. Decided from the graph, not from class names: an {@code internal} edge whose name starts with a
+     * slot number (the entries of a Map's, Set's or WeakMap's hash table: {@code "175"}, and the WeakMap's
+     * ephemeron edges {@code "33 / part of key (Object @…) -> value (…) pair in WeakMap (table @…)"}), or a
+     * {@code property} edge of an object used as a dictionary: one with at least {@value #DICTIONARY_ENTRIES}
+     * properties whose values are of this edge's target's class ({@code cache[uuid] = buf}).
+     */
+    public boolean isKeyedEntry(int edge) {
+        int t = s.edgeType(edge);
+        if (t == internalEdge) {
+            return strings.startsWithDigit(s.edgeNameOrIndex(edge));
+        }
+        if (t != propertyEdge) {
+            return false;
+        }
+        int owner = s.edgeOwner(edge);
+        long[] classes = dictionaryClasses.computeIfAbsent(owner, this::dictionaryClasses);
+        return classes.length > 0 && Arrays.binarySearch(classes, valueClass(s.edgeTo(edge))) >= 0;
+    }
+
+    /** How many properties of one value class make an object a dictionary (see {@link #isKeyedEntry}). */
+    public static final int DICTIONARY_ENTRIES = 8;
+
+    /** Per object looked at: the value classes of which it has a dictionary's worth of properties, sorted. */
+    private final Map<Integer, long[]> dictionaryClasses = new HashMap<>();
+
+    private long[] dictionaryClasses(int owner) {
+        int first = s.firstEdge(owner);
+        int end = s.endEdge(owner);
+        long[] found = new long[Math.max(0, end - first)];
+        int count = 0;
+        for (int e = first; e < end; e++) {
+            if (s.edgeType(e) == propertyEdge) {
+                found[count++] = valueClass(s.edgeTo(e));
+            }
+        }
+        if (count < DICTIONARY_ENTRIES) {
+            return new long[0];
+        }
+        Arrays.sort(found, 0, count);
+        int kept = 0;
+        for (int i = 0; i < count; ) {
+            int j = i;
+            while (j < count && found[j] == found[i]) {
+                j++;
+            }
+            if (j - i >= DICTIONARY_ENTRIES) {
+                found[kept++] = found[i];
+            }
+            i = j;
+        }
+        return Arrays.copyOf(found, kept);
+    }
+
+    /** A key equal for two nodes of one class: type and name; strings are one class whatever their text. */
+    public long valueClass(int node) {
+        return isString(node) ? -1L : (long) s.nodeType(node) << 32 | (s.nodeNameIndex(node) & 0xFFFFFFFFL);
     }
 
     /** Ranks edges for retainer chains: property, context and element before internal and hidden. */

@@ -42,7 +42,7 @@ public final class Diff {
         HeapSnapshot s = graph.snapshot();
         Describer describer = new Describer(graph);
         int[] stores = BufferGroups.backingStores(s);
-        DiffGroups groups = new DiffGroups(describer);
+        MemberGroups groups = new MemberGroups(describer);
         int[] ids = new int[s.nodeCount()];
         int count = 0;
         DiffTotals embedder = DiffTotals.ZERO;
@@ -88,8 +88,8 @@ public final class Diff {
         Describer describer = new Describer(last);
         Classes classes = Classes.of(describer);
         int[] stores = BufferGroups.backingStores(s);
-        DiffGroups groups = new DiffGroups(describer);
-        List<DiffGroups.Bucket> storeBuckets = groups.bucket(stores, stores.length, null, null);
+        MemberGroups groups = new MemberGroups(describer);
+        List<MemberGroups.Bucket> storeBuckets = groups.bucket(stores, stores.length, null, null);
         List<DiffResult.SnapshotInfo> infos = new ArrayList<>(List.of(first.info()));
         if (interval != null) {
             infos.add(interval.info());
@@ -209,25 +209,28 @@ public final class Diff {
     }
 
     /** The diff of one process: new objects grouped, classes with what was added and freed. */
-    private static DiffResult byId(DiffBaseline first, DiffInterval interval, DiffGroups groups, Classes classes,
+    private static DiffResult byId(DiffBaseline first, DiffInterval interval, MemberGroups groups, Classes classes,
                                    List<DiffResult.SnapshotInfo> infos, DiffResult.Identity identity,
                                    List<DiffResult.GroupChange> groupChanges, Map<String, DiffTotals> lastClasses,
                                    Scan scan, int top, int topClasses) {
-        List<DiffGroups.Bucket> storeBuckets = groups.bucket(scan.newStores, scan.storeCount, null, null);
-        List<DiffGroups.Bucket> objectBuckets = groups.bucket(scan.newObjects, scan.objectCount, classes.classOf,
+        List<MemberGroups.Bucket> storeBuckets = groups.bucket(scan.newStores, scan.storeCount, null, null);
+        List<MemberGroups.Bucket> objectBuckets = groups.bucket(scan.newObjects, scan.objectCount, classes.classOf,
                 classes.names);
         long[] retained = groups.retained(List.of(storeBuckets, objectBuckets));
+        List<MemberGroups.Bucket> topStores = storeBuckets.subList(0, Math.min(top, storeBuckets.size()));
+        List<MemberGroups.Bucket> topObjects = objectBuckets.subList(0, Math.min(top, objectBuckets.size()));
+        List<BufferGroup> described = groups.describe(concat(topStores, topObjects));
         List<DiffGroup> bufferGroups = new ArrayList<>();
-        for (int i = 0; i < Math.min(top, storeBuckets.size()); i++) {
-            DiffGroups.Bucket b = storeBuckets.get(i);
+        for (int i = 0; i < topStores.size(); i++) {
+            MemberGroups.Bucket b = topStores.get(i);
             bufferGroups.add(new DiffGroup(b.className, b.signature, retained[i],
-                    first.bufferGroups().getOrDefault(b.signature, DiffTotals.ZERO), groups.describe(b)));
+                    first.bufferGroups().getOrDefault(b.signature, DiffTotals.ZERO), described.get(i)));
         }
         List<DiffGroup> objectGroups = new ArrayList<>();
-        for (int i = 0; i < Math.min(top, objectBuckets.size()); i++) {
-            DiffGroups.Bucket b = objectBuckets.get(i);
+        for (int i = 0; i < topObjects.size(); i++) {
+            MemberGroups.Bucket b = topObjects.get(i);
             objectGroups.add(new DiffGroup(b.className, b.signature, retained[storeBuckets.size() + i], null,
-                    groups.describe(b)));
+                    described.get(topStores.size() + i)));
         }
         DiffTotals addedStores = sum(storeBuckets);
         DiffTotals added = addedStores.plus(sum(objectBuckets));
@@ -252,19 +255,19 @@ public final class Diff {
                         ? DiffTotals.ZERO : new DiffTotals(largest.group().count(), largest.group().totalBytes())));
     }
 
-    private static DiffTotals sum(List<DiffGroups.Bucket> buckets) {
+    private static DiffTotals sum(List<MemberGroups.Bucket> buckets) {
         DiffTotals t = DiffTotals.ZERO;
-        for (DiffGroups.Bucket b : buckets) {
+        for (MemberGroups.Bucket b : buckets) {
             t = t.plus(new DiffTotals(b.count, b.total));
         }
         return t;
     }
 
-    private static Map<String, DiffTotals> addedByClass(Classes classes, List<DiffGroups.Bucket> storeBuckets,
-                                                        List<DiffGroups.Bucket> objectBuckets) {
+    private static Map<String, DiffTotals> addedByClass(Classes classes, List<MemberGroups.Bucket> storeBuckets,
+                                                        List<MemberGroups.Bucket> objectBuckets) {
         Map<String, DiffTotals> out = new HashMap<>();
-        for (List<DiffGroups.Bucket> list : List.of(storeBuckets, objectBuckets)) {
-            for (DiffGroups.Bucket b : list) {
+        for (List<MemberGroups.Bucket> list : List.of(storeBuckets, objectBuckets)) {
+            for (MemberGroups.Bucket b : list) {
                 out.merge(b.className, new DiffTotals(b.count, b.total), DiffTotals::plus);
             }
         }
@@ -329,9 +332,9 @@ public final class Diff {
      * snapshot and HEAPF64 in the other), and left out.
      */
     private static List<DiffResult.GroupChange> groupChanges(Map<String, DiffTotals> before,
-                                                             List<DiffGroups.Bucket> afterBuckets) {
+                                                             List<MemberGroups.Bucket> afterBuckets) {
         Map<String, DiffTotals> after = new LinkedHashMap<>();
-        for (DiffGroups.Bucket b : afterBuckets) {
+        for (MemberGroups.Bucket b : afterBuckets) {
             after.put(b.signature, new DiffTotals(b.count, b.total));
         }
         Set<String> signatures = new LinkedHashSet<>(after.keySet());
@@ -377,13 +380,13 @@ public final class Diff {
      * clears them, {@code HeapProfiler.disable}): the class totals and the backing-store
      * groups are compared, and the groups that grew are shown as they stand in the last snapshot.
      */
-    private static DiffResult totals(DiffBaseline first, HeapGraph last, DiffGroups groups,
-                                     List<DiffGroups.Bucket> storeBuckets, List<DiffResult.SnapshotInfo> infos,
+    private static DiffResult totals(DiffBaseline first, HeapGraph last, MemberGroups groups,
+                                     List<MemberGroups.Bucket> storeBuckets, List<DiffResult.SnapshotInfo> infos,
                                      DiffResult.Identity identity, List<DiffResult.GroupChange> groupChanges,
                                      Map<String, DiffTotals> lastClasses, DiffTotals embedder, int top,
                                      int topClasses) {
-        Map<String, DiffGroups.Bucket> bySignature = new HashMap<>();
-        for (DiffGroups.Bucket b : storeBuckets) {
+        Map<String, MemberGroups.Bucket> bySignature = new HashMap<>();
+        for (MemberGroups.Bucket b : storeBuckets) {
             bySignature.put(b.signature, b);
         }
         List<DiffResult.GroupChange> grew = new ArrayList<>();
@@ -392,15 +395,16 @@ public final class Diff {
                 grew.add(c);
             }
         }
-        List<DiffGroups.Bucket> grewBuckets = new ArrayList<>();
+        List<MemberGroups.Bucket> grewBuckets = new ArrayList<>();
         for (DiffResult.GroupChange c : grew) {
             grewBuckets.add(bySignature.get(c.signature()));
         }
         long[] retained = groups.retained(List.of(grewBuckets));
+        List<BufferGroup> described = groups.describe(grewBuckets.subList(0, Math.min(top, grewBuckets.size())));
         List<DiffGroup> bufferGroups = new ArrayList<>();
-        for (int i = 0; i < Math.min(top, grewBuckets.size()); i++) {
-            DiffGroups.Bucket b = grewBuckets.get(i);
-            bufferGroups.add(new DiffGroup(b.className, b.signature, retained[i], grew.get(i).before(), groups.describe(b)));
+        for (int i = 0; i < described.size(); i++) {
+            MemberGroups.Bucket b = grewBuckets.get(i);
+            bufferGroups.add(new DiffGroup(b.className, b.signature, retained[i], grew.get(i).before(), described.get(i)));
         }
         List<DiffResult.ClassChange> all = classChanges(first.classes(), lastClasses, null, null, Integer.MAX_VALUE);
         DiffTotals added = DiffTotals.ZERO;
@@ -468,14 +472,14 @@ public final class Diff {
      * {@link #VERDICT_GROUPS}), if one node other than the root dominates all their members. A JS-heap leak spreads
      * over strings, objects and arrays, all held under one collection.
      */
-    private static String spreadVerdict(DiffResult.Mode mode, DiffGroups groups, List<DiffGroups.Bucket> stores,
-                                        List<DiffGroups.Bucket> objects, long growthBytes) {
-        List<DiffGroups.Bucket> all = new ArrayList<>(stores);
+    private static String spreadVerdict(DiffResult.Mode mode, MemberGroups groups, List<MemberGroups.Bucket> stores,
+                                        List<MemberGroups.Bucket> objects, long growthBytes) {
+        List<MemberGroups.Bucket> all = new ArrayList<>(stores);
         all.addAll(objects);
-        all.sort(Comparator.comparingLong((DiffGroups.Bucket b) -> b.total).reversed());
-        List<DiffGroups.Bucket> most = new ArrayList<>();
+        all.sort(Comparator.comparingLong((MemberGroups.Bucket b) -> b.total).reversed());
+        List<MemberGroups.Bucket> most = new ArrayList<>();
         DiffTotals held = DiffTotals.ZERO;
-        for (DiffGroups.Bucket b : all) {
+        for (MemberGroups.Bucket b : all) {
             if (held.bytes() >= VERDICT_SHARE * growthBytes || most.size() == VERDICT_GROUPS) {
                 break;
             }
@@ -578,5 +582,11 @@ public final class Diff {
             }
             return out;
         }
+    }
+
+    private static <T> List<T> concat(List<? extends T> a, List<? extends T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 }

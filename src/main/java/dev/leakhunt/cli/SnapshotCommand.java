@@ -357,8 +357,8 @@ final class SnapshotCommand extends BaseCommand {
     private static AnalysisResult withMetrics(AnalysisResult r, Map<String, Long> processMetrics) {
         Map<String, Long> all = new LinkedHashMap<>(r.metrics());
         all.putAll(processMetrics);
-        return new AnalysisResult(r.file(), r.nodeCount(), r.edgeCount(), r.totals(), r.groups(), r.classes(),
-                r.verdict(), all);
+        return new AnalysisResult(r.file(), r.nodeCount(), r.edgeCount(), r.totals(), r.groups(), r.suspects(),
+                r.classes(), r.verdict(), all);
     }
 
     /** The lines above the analysis: who, its memory, the triage, and the file written. */

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 ShellCommands.Summary.class,
                 ShellCommands.Groups.class,
+                ShellCommands.Suspects.class,
                 ShellCommands.Classes.class,
                 ShellCommands.Show.class,
                 ShellCommands.Retainers.class,
@@ -130,6 +131,23 @@ final class ShellCommands implements Runnable {
             }
             var groups = session().groups(top);
             return answer(t -> t.groups(groups, session().analysis().totals().backingStores()), j -> j.groups(groups));
+        }
+    }
+
+    @Command(name = "suspects", description = "The leak suspects, best first: what accumulates, and its holder.")
+    static final class Suspects extends ShellCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "N", defaultValue = "10",
+                description = "How many suspects at most (default: ${DEFAULT-VALUE}).")
+        int top;
+
+        @Override
+        public Integer call() {
+            if (top < 1) {
+                throw usage("N must be at least 1, not " + top);
+            }
+            var all = session().analysis().suspects();
+            var suspects = all.subList(0, Math.min(top, all.size()));
+            return answer(t -> t.suspects(suspects), j -> j.suspects(suspects));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.leakhunt.analysis.BufferGroup;
 import dev.leakhunt.analysis.ChainStep;
 import dev.leakhunt.analysis.ClassRow;
 import dev.leakhunt.analysis.NodeRef;
+import dev.leakhunt.analysis.Suspect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -62,6 +63,7 @@ public final class JsonReport implements AutoCloseable {
                 group(group);
             }
             g.writeEndArray();
+            suspects(r.suspects());
             classes(r.classes());
             metrics(r.metrics());
         } catch (IOException e) {
@@ -87,7 +89,60 @@ public final class JsonReport implements AutoCloseable {
         g.writeFieldName("commonDominator");
         node(group.commonDominator());
         g.writeNumberField("commonDominatorStep", group.dominatorStep());
+        nodeOrNull("holder", group.holder());
+        g.writeNumberField("holderStep", group.holderStep());
+        alsoHeldBy(group.alsoHeldBy(), group.alsoHeldCount());
+        strings("keys", group.keys());
         g.writeEndObject();
+    }
+
+    /** {@code suspects[]}: {kind, holder, holderStep, chain, count, memberClass, bytes, share, keys, alsoHeldBy}. */
+    public void suspects(List<Suspect> suspects) throws IOException {
+        g.writeArrayFieldStart("suspects");
+        for (Suspect s : suspects) {
+            g.writeStartObject();
+            g.writeStringField("kind", s.kind());
+            nodeOrNull("holder", s.holder());
+            g.writeNumberField("holderStep", s.holderStep());
+            g.writeFieldName("chain");
+            chain(s.chain());
+            g.writeNumberField("count", s.count());
+            g.writeStringField("memberClass", s.memberClass());
+            g.writeNumberField("bytes", s.bytes());
+            g.writeNumberField("share", Math.round(s.share() * 10_000) / 10_000.0);
+            strings("keys", s.keys());
+            alsoHeldBy(s.alsoHeldBy(), s.alsoHeldCount());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private void alsoHeldBy(String holderClass, int count) throws IOException {
+        if (holderClass == null) {
+            g.writeNullField("alsoHeldBy");
+            return;
+        }
+        g.writeObjectFieldStart("alsoHeldBy");
+        g.writeStringField("class", holderClass);
+        g.writeNumberField("count", count);
+        g.writeEndObject();
+    }
+
+    private void strings(String field, List<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    private void nodeOrNull(String field, NodeRef n) throws IOException {
+        g.writeFieldName(field);
+        if (n == null) {
+            g.writeNull();
+        } else {
+            node(n);
+        }
     }
 
     public void chain(List<ChainStep> chain) throws IOException {

@@ -7,6 +7,7 @@ import dev.leakhunt.analysis.ChainStep;
 import dev.leakhunt.analysis.ClassRow;
 import dev.leakhunt.analysis.DiffResult;
 import dev.leakhunt.analysis.NodeRef;
+import dev.leakhunt.analysis.Suspect;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -78,6 +79,10 @@ public final class NodeReport {
 
         public void groups(List<BufferGroup> groups, long backingStores) {
             report.groups(groups, backingStores);
+        }
+
+        public void suspects(List<Suspect> suspects) {
+            report.suspects(suspects);
         }
 
         public void classes(List<ClassRow> rows, String filter) {
@@ -232,6 +237,10 @@ public final class NodeReport {
 
         public void summary(AnalysisResult r) {
             report.analysis(r);
+        }
+
+        public void suspects(List<Suspect> suspects) {
+            write(() -> report.suspects(suspects));
         }
 
         public void groups(List<BufferGroup> groups) {

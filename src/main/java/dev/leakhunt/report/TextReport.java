@@ -5,6 +5,7 @@ import dev.leakhunt.analysis.BufferGroup;
 import dev.leakhunt.analysis.ChainStep;
 import dev.leakhunt.analysis.ClassRow;
 import dev.leakhunt.analysis.NodeRef;
+import dev.leakhunt.analysis.Suspect;
 import java.io.PrintWriter;
 import java.util.List;
 
@@ -26,6 +27,8 @@ public final class TextReport {
     public void analysis(AnalysisResult r) {
         header(r);
         verdict(r);
+        out.println();
+        suspects(r.suspects());
         out.println();
         groups(r.groups(), r.totals().backingStores());
         out.println();
@@ -52,6 +55,35 @@ public final class TextReport {
         }
     }
 
+    /**
+     * The leak suspects as a table, best first, then the top suspect's chain through its holder (▶) when it is a
+     * collection of JS objects (a native suspect's chain is its group's, below).
+     */
+    public void suspects(List<Suspect> suspects) {
+        if (suspects.isEmpty()) {
+            out.println("Leak suspects: none (no collection of similar members holds 2% of the heap or more)");
+            return;
+        }
+        out.println("Leak suspects (best first)");
+        Table t = new Table("#", "kind", "members", "bytes", "share", "holder").rightAligned(0, 2, 3, 4);
+        for (int i = 0; i < suspects.size(); i++) {
+            Suspect s = suspects.get(i);
+            t.row(Integer.toString(i + 1), s.kind(), count(s.count()) + " × " + s.memberClass(), bytes(s.bytes()),
+                    Math.round(100 * s.share()) + "%", s.holder().label());
+        }
+        t.print(out, "  ");
+        Suspect top = suspects.get(0);
+        if (top.group() == null) {
+            out.println();
+            out.println("#1  " + count(top.count()) + " × " + top.memberClass() + " = " + bytes(top.bytes())
+                    + " retained, in " + top.holder().label());
+            chain(top.chain(), "    ", -1, top.holderStep());
+            if (!top.keys().isEmpty()) {
+                out.println("    keys: " + String.join(", ", top.keys()) + (top.count() > top.keys().size() ? ", …" : ""));
+            }
+        }
+    }
+
     public void groups(List<BufferGroup> groups, long backingStores) {
         if (groups.isEmpty()) {
             out.println("No ArrayBuffer backing stores.");
@@ -71,29 +103,85 @@ public final class TextReport {
         groupBody(g);
     }
 
-    /** What follows a group's heading: one member's chain, how many share it, and the common dominator. */
+    /**
+     * What follows a group's heading: one member's chain, how many share it, the holder (▶ on the chain) with what
+     * else holds the members and a few keys, and the common dominator (◆).
+     */
     public void groupBody(BufferGroup g) {
-        chain(g.chain(), "    ", g.dominatorStep());
+        chain(g.chain(), "    ", g.dominatorStep(), g.holderStep());
         out.println("    " + count(g.sharingChain()) + " of " + count(g.count()) + " share this chain");
+        if (g.holder() != null) {
+            out.println("    holder: " + g.holder().label() + holderContext(g)
+                    + (g.holderStep() >= 0 ? " (▶ on the chain above)" : ""));
+        }
+        if (!g.keys().isEmpty()) {
+            out.println("    keys: " + String.join(", ", g.keys()) + (g.count() > g.keys().size() ? ", …" : ""));
+        }
+        if (g.alsoHeldBy() != null) {
+            out.println("    also held by " + count(g.alsoHeldCount()) + " × " + g.alsoHeldBy() + alsoAdvice(g.alsoHeldBy()));
+        }
         NodeRef d = g.commonDominator();
         out.println("    common dominator: " + d.label() + ", retains " + bytes(d.retainedBytes())
                 + (g.dominatorStep() >= 0 ? " (◆ on the chain above)" : " (not on the chain above)"));
     }
 
+    /** {@code (open of LogShipper @12)}: the step above the holder on the chain, when shown there. */
+    static String holderContext(BufferGroup g) {
+        int i = g.holderStep();
+        if (i < 0 || i + 1 >= g.chain().size()) {
+            return "";
+        }
+        ChainStep above = g.chain().get(i + 1);
+        return " (" + above.edgeName() + " of " + above.node().label() + ")";
+    }
+
+    /** What to do about the other holders, where their class says: timers are cleared, handles closed. */
+    public static String alsoAdvice(String holderClass) {
+        return switch (holderClass) {
+            case "Timeout" -> " (active timers: clearTimeout/clearInterval them)";
+            case "Immediate" -> " (pending setImmediate callbacks)";
+            default -> holderClass.startsWith("Node / ") ? " (native handles: close them)" : "";
+        };
+    }
+
     /** A chain, member first; the step at {@code mark} (or none, -1) gets a ◆. */
     public void chain(List<ChainStep> chain, String indent, int mark) {
-        int shown = chain.size() <= CHAIN_STEPS ? chain.size() : CHAIN_HEAD;
-        for (int i = 0; i < shown; i++) {
+        chain(chain, indent, mark, -1);
+    }
+
+    /**
+     * A chain, member first; the step at {@code mark} gets a ◆, the holder's at {@code holder} a ▶ (-1: none). A long
+     * chain shows the steps near the member, then the holder and the step above it (the user's own name for it),
+     * and shortens the middle and the far end: never the end a developer recognises.
+     */
+    public void chain(List<ChainStep> chain, String indent, int mark, int holder) {
+        boolean[] show = new boolean[chain.size()];
+        for (int i = 0; i < Math.min(chain.size(), chain.size() <= CHAIN_STEPS ? CHAIN_STEPS : CHAIN_HEAD); i++) {
+            show[i] = true;
+        }
+        for (int at : new int[] {mark, holder}) {
+            for (int i = at; at >= CHAIN_HEAD && i <= at + 1 && i < chain.size(); i++) {
+                show[i] = true;
+            }
+        }
+        for (int i = 0; i < chain.size(); i++) {
+            if (!show[i]) {
+                int j = i;
+                while (j < chain.size() && !show[j]) {
+                    j++;
+                }
+                out.println(indent + "  … " + (j - i) + (j == chain.size()
+                        ? " more to " + chain.get(chain.size() - 1).node().name() : " more"));
+                i = j - 1;
+                continue;
+            }
             ChainStep step = chain.get(i);
-            String marker = i == mark ? "  ◆" : "";
+            String marker = (i == holder ? "  ▶" : "") + (i == mark ? "  ◆" : "");
             if (i == 0) {
                 out.println(indent + step.node().label() + "  " + bytes(step.node().selfBytes()) + marker);
             } else {
                 out.println(indent + "  ← " + step.edgeName() + " in " + step.node().label() + marker);
             }
-        }
-        if (shown < chain.size()) {
-            out.println(indent + "  … " + (chain.size() - shown) + " more to " + chain.get(chain.size() - 1).node().name());
         }
         if (chain.size() == 1) {
             out.println(indent + "  (no retainer: unreachable, awaiting garbage collection)");

@@ -233,6 +233,15 @@ public final class StringTable {
         return new String(p, 0, n, StandardCharsets.UTF_8) + "…";
     }
 
+    /** Whether string {@code i} starts with an ASCII digit. */
+    public boolean startsWithDigit(int i) {
+        if (byteLength(i) == 0) {
+            return false;
+        }
+        byte b = bytes(i, 1)[0];
+        return b >= '0' && b <= '9';
+    }
+
     /** Whether string {@code i} is exactly {@code ascii} (which must be ASCII). */
     public boolean equalsAscii(int i, String ascii) {
         if (byteLength(i) != ascii.length()) {

@@ -235,18 +235,15 @@ public class DiffTest {
         for (HeapGraph graph : List.of(graph(b, "list"), HeapGraph.build(new SnapshotReader(
                 Path.of("samples/sqljs-memfs-leak.heapsnapshot.gz")).read()))) {
             Describer describer = new Describer(graph);
-            RetainerChains chains = new RetainerChains(describer);
-            DiffChains table = new DiffChains(describer);
+            ChainSignatures table = new ChainSignatures(describer);
             Map<Long, String> byKey = new java.util.HashMap<>();
             Map<String, Long> bySignature = new java.util.HashMap<>();
-            Map<DiffChains.SignatureKey, String> byShortKey = new java.util.HashMap<>();
+            Map<ChainSignatures.SignatureKey, String> byShortKey = new java.util.HashMap<>();
             for (int node = graph.snapshot().nodeCount() - 1; node >= 0; node--) {
                 int v = node;
-                RetainerChains.Path path = chains.path(v);
-                String full = chains.signature(path, -1);
-                String shortSignature = chains.signature(path, BufferGroups.SIGNATURE_STEPS);
-                assertEquals(full, table.signature(v, -1), "node " + v);
-                assertEquals(shortSignature, table.signature(v, BufferGroups.SIGNATURE_STEPS), "node " + v);
+                String full = table.signature(v, -1);
+                String shortSignature = table.signature(v, BufferGroups.SIGNATURE_STEPS);
+                assertTrue(full.startsWith(shortSignature), full + " / " + shortSignature);
                 assertEquals(full, byKey.computeIfAbsent(table.fullKey(v), k -> full), "one key, one signature");
                 assertEquals(table.fullKey(v), bySignature.computeIfAbsent(full, k -> table.fullKey(v)));
                 assertEquals(shortSignature, byShortKey.computeIfAbsent(table.signatureKey(v), k -> shortSignature));

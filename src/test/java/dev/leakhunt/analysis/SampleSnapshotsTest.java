@@ -1,7 +1,9 @@
 package dev.leakhunt.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -39,13 +41,15 @@ class SampleSnapshotsTest {
 
     /** Runs a sample with --snapshot and returns the analysis of what it wrote. */
     private static AnalysisResult snapshot(String sample, String mode, String... extra) throws Exception {
-        Path file = dir.resolve(sample + "-" + mode + ".heapsnapshot");
+        Path file = dir.resolve(sample + "-" + mode + "-" + String.join("", extra).replaceAll("[^A-Za-z0-9]", "")
+                + ".heapsnapshot");
         List<String> command = new ArrayList<>(List.of("node", "samples/" + sample + "/server.js", "--mode", mode,
                 "--ops", Integer.toString(OPS), "--snapshot", file.toString()));
         command.addAll(List.of(extra));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(sample + ".log").toFile()).start();
+        Path log = Path.of(file + ".log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), sample + " did not finish");
-        assertEquals(0, p.exitValue(), Files.readString(dir.resolve(sample + ".log")));
+        assertEquals(0, p.exitValue(), Files.readString(log));
         HeapGraph graph = HeapGraph.build(new SnapshotReader(file).read());
         return Analysis.analyze(graph, 5, 20);
     }
@@ -103,6 +107,155 @@ class SampleSnapshotsTest {
         long fixedMap = retainedOf(fixed, "Map");
         assertTrue(leakMap > fixedMap + OPS * 5_000L, leakMap + " vs " + fixedMap);
         assertTrue(leak.totals().nativeBytes() < 1 << 20, "not a native leak");
+    }
+
+    // ---- leak suspects: one sample per shape, each with a fixed mode that must come out clean ----
+
+    private static final int CACHE_OPS = 20;
+    private static final long CACHE_BUFFER = 256 * 1024;
+
+    /** The suspect whose members are of {@code memberClass}, or null. */
+    private static Suspect suspectOf(AnalysisResult r, String memberClass) {
+        return r.suspects().stream().filter(x -> x.memberClass().equals(memberClass)).findFirst().orElse(null);
+    }
+
+    private static void assertOneCollection(AnalysisResult r, String container, String holderClass) {
+        BufferGroup g = r.groups().get(0);
+        assertEquals(CACHE_OPS, g.count(), container + ": one group of every buffer: " + r.groups());
+        assertEquals(CACHE_BUFFER, g.sizeBytes());
+        assertEquals(CACHE_OPS * CACHE_BUFFER, g.totalBytes());
+        assertNotNull(g.holder(), container);
+        assertEquals(holderClass, g.holder().name(), container + ": " + g.holder().label());
+        Suspect top = r.suspects().get(0);
+        assertEquals("native", top.kind());
+        assertEquals(CACHE_OPS, top.count());
+        assertEquals(CACHE_OPS * CACHE_BUFFER, top.bytes());
+        assertEquals(g.holder().id(), top.holder().id());
+        assertTrue(r.verdict().startsWith(CACHE_OPS + " × ArrayBuffer backing store of one size (256.0 KiB)"), r.verdict());
+        assertTrue(r.verdict().contains("held by " + g.holder().label()), r.verdict());
+        assertEquals(CACHE_OPS * CACHE_BUFFER, r.metrics().get("top-suspect-bytes"));
+        assertEquals(CACHE_OPS, r.metrics().get("top-suspect-count"));
+    }
+
+    private static void assertCacheFixed(String container) throws Exception {
+        AnalysisResult fixed = snapshot("buffer-cache-leak", "fixed", "--container", container, "--ops",
+                Integer.toString(CACHE_OPS));
+        for (BufferGroup g : fixed.groups()) {
+            assertTrue(g.maxBytes() != CACHE_BUFFER, container + " fixed: a group of cached buffers " + g);
+        }
+        assertNull(suspectOf(fixed, "ArrayBuffer backing store"), container + " fixed: " + fixed.suspects());
+    }
+
+    private static AnalysisResult cache(String container) throws Exception {
+        return snapshot("buffer-cache-leak", "leak", "--container", container, "--ops", Integer.toString(CACHE_OPS));
+    }
+
+    @Test
+    void buffersInAMapAreOneGroupHeldByTheMapWithItsKeys() throws Exception {
+        AnalysisResult r = cache("map");
+        assertOneCollection(r, "map", "Map");
+        BufferGroup g = r.groups().get(0);
+        assertEquals(KEYS_SHOWN, g.keys().size(), "a few of the Map's keys: " + g.keys());
+        assertTrue(g.keys().get(0).matches("\"[0-9a-f-]{36}\""), g.keys().toString());
+        assertEquals("entries", g.chain().get(g.holderStep() + 1).edgeName(), "the user's name above the Map");
+        assertEquals("ResponseCache", g.chain().get(g.holderStep() + 1).node().name());
+        assertCacheFixed("map");
+    }
+
+    private static final int KEYS_SHOWN = 3;
+
+    @Test
+    void buffersInASetAreOneGroupHeldByTheSet() throws Exception {
+        assertOneCollection(cache("set"), "set", "Set");
+        assertCacheFixed("set");
+    }
+
+    @Test
+    void buffersInAWeakMapAreOneGroupHeldByTheWeakMap() throws Exception {
+        AnalysisResult r = cache("weakmap");
+        assertOneCollection(r, "weakmap", "WeakMap");
+        assertTrue(r.groups().get(0).keys().get(0).startsWith("Object @"), r.groups().get(0).keys().toString());
+        assertCacheFixed("weakmap");
+    }
+
+    @Test
+    void buffersInAnObjectUsedAsADictionaryAreOneGroupHeldByIt() throws Exception {
+        AnalysisResult r = cache("object");
+        assertOneCollection(r, "object", "Object");
+        assertTrue(r.groups().get(0).keys().get(0).matches("[0-9a-f-]{36}"), r.groups().get(0).keys().toString());
+        assertCacheFixed("object");
+    }
+
+    @Test
+    void rowsOfTypedArraysAreOneGroupHeldByTheOuterArray() throws Exception {
+        AnalysisResult r = cache("rows");
+        assertOneCollection(r, "rows", "Array");
+        BufferGroup g = r.groups().get(0);
+        assertEquals("entries", g.chain().get(g.holderStep() + 1).edgeName(), "the outer array, not a row");
+        assertCacheFixed("rows");
+    }
+
+    @Test
+    void timersNeverClearedAreHeldByTheMapAndAlsoByTimeouts() throws Exception {
+        int ops = 30;
+        AnalysisResult r = snapshot("timer-leak", "leak", "--ops", Integer.toString(ops));
+        BufferGroup g = r.groups().get(0);
+        assertEquals(ops, g.count(), "one group whichever path is nearest: " + r.groups());
+        assertEquals(64 * 1024L, g.sizeBytes());
+        assertEquals("Map", g.holder().name());
+        assertTrue(g.holderStep() > 0, "the chain shown passes through the Map");
+        assertEquals("Timeout", g.alsoHeldBy());
+        assertEquals(ops, g.alsoHeldCount());
+        assertTrue(r.verdict().contains("also held by " + ops + " × Timeout"), r.verdict());
+        assertTrue(r.verdict().contains("clearInterval"), r.verdict());
+        assertFalse(r.verdict().contains("(synthetic)"), r.verdict());
+        AnalysisResult fixed = snapshot("timer-leak", "fixed", "--ops", Integer.toString(ops));
+        assertNull(suspectOf(fixed, "ArrayBuffer backing store"), fixed.suspects().toString());
+    }
+
+    @Test
+    void zlibStreamsNeverEndedAreANativeSuspectHeldByTheMap() throws Exception {
+        int ops = 30;
+        AnalysisResult r = snapshot("zlib-stream-leak", "leak", "--ops", Integer.toString(ops));
+        Suspect top = r.suspects().get(0);
+        assertEquals("native", top.kind());
+        assertEquals("Node / zlib_memory", top.memberClass());
+        assertEquals(ops, top.count());
+        assertTrue(top.bytes() >= ops * 200 * 1024L, "about 270 KiB a stream: " + top.bytes());
+        assertEquals("Map", top.holder().name());
+        assertTrue(r.verdict().startsWith(ops + " × Node / zlib_memory"), r.verdict());
+        AnalysisResult fixed = snapshot("zlib-stream-leak", "fixed", "--ops", Integer.toString(ops));
+        assertNull(suspectOf(fixed, "Node / zlib_memory"), fixed.suspects().toString());
+    }
+
+    @Test
+    void aJsHeapLeakIsTheGrowingMapWithItsMemberCount() throws Exception {
+        int ops = 200;
+        AnalysisResult r = snapshot("js-heap-leak", "leak", "--ops", Integer.toString(ops));
+        Suspect top = r.suspects().get(0);
+        assertEquals("js", top.kind());
+        assertEquals("onRequestDone()", top.memberClass());
+        assertEquals(ops, top.count());
+        assertTrue(top.bytes() >= ops * 10_000L, "about 10 KB each: " + top.bytes());
+        assertEquals("Map", top.holder().name());
+        assertEquals("handlers", top.chain().get(top.holderStep() + 1).edgeName());
+        assertEquals(List.of("\"handler-0\"", "\"handler-1\"", "\"handler-2\""), top.keys());
+        assertTrue(r.verdict().startsWith(ops + " × onRequestDone()"), r.verdict());
+        AnalysisResult fixed = snapshot("js-heap-leak", "fixed", "--ops", Integer.toString(ops));
+        assertNull(suspectOf(fixed, "onRequestDone()"), fixed.suspects().toString());
+        assertTrue(fixed.suspects().stream().noneMatch(x -> x.kind().equals("js")), fixed.suspects().toString());
+    }
+
+    @Test
+    void noSuspectNamesTheRootOrAMembersOwnArrayBuffer() throws Exception {
+        for (AnalysisResult r : List.of(snapshot("timer-leak", "leak", "--ops", "30"), cache("map"))) {
+            for (BufferGroup g : r.groups()) {
+                if (g.holder() != null) {
+                    assertFalse(g.holder().type().equals("synthetic"), g.holder().label());
+                    assertFalse(g.holder().name().equals("ArrayBuffer"), g.holder().label());
+                }
+            }
+        }
     }
 
     private static long retainedOf(AnalysisResult r, String name) {

@@ -64,7 +64,8 @@ class AnalyzeCommandTest {
         assertTrue(r.out().contains("3 of 3 share this chain"), r.out());
         assertTrue(r.out().contains("common dominator: Array @"), r.out());
         assertTrue(r.out().contains("#2  1 × system / JSArrayBufferData @ 500 B = 500 B"), r.out());
-        assertTrue(r.out().contains("Verdict: 3 buffers of exactly 1000 B"), r.out());
+        assertTrue(r.out().contains("Verdict: 3 × ArrayBuffer backing store of one size (1000 B) hold 2.9 KiB"), r.out());
+        assertTrue(r.out().contains("holder: Array @"), r.out());
     }
 
     @Test

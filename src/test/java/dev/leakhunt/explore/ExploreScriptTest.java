@@ -89,8 +89,18 @@ class ExploreScriptTest {
         Run r = run("summary");
         assertEquals(Shell.Status.OK, r.status(), r.toString());
         assertTrue(r.out().contains("51,986 nodes"), r.toString());
-        assertTrue(r.out().contains("Verdict: " + OPS + " buffers of exactly 2.8 MiB"), r.toString());
-        assertTrue(r.out().contains("@" + dominatorId), r.toString());
+        assertTrue(r.out().contains("Verdict: " + OPS + " × ArrayBuffer backing store of one size (2.8 MiB)"), r.toString());
+        assertTrue(r.out().contains("held by Array @90669 (Q of system / Context"), r.toString());
+    }
+
+    @Test
+    void suspectsNamesTheDatabaseCopiesAndTheirHolder() {
+        Run r = run("suspects 1");
+        assertEquals(Shell.Status.OK, r.status(), r.toString());
+        assertTrue(r.out().startsWith("Leak suspects (best first)"), r.toString());
+        assertTrue(r.out().contains("native  " + OPS + " × ArrayBuffer backing store  137.5 MiB"), r.toString());
+        assertTrue(r.out().contains("Array @90669"), r.toString());
+        assertEquals(Shell.Status.USAGE, run("suspects 0").status());
     }
 
     @Test

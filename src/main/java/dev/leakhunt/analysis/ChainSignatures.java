@@ -9,7 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Retainer-chain signatures for many nodes at once, the same as {@link RetainerChains#signature} gives. Chains follow
+ * Retainer-chain signatures: the one engine that groups members for {@code analyze}, {@code diff} and
+ * {@code explore}. A signature is a node's class, then each step of its chain ("edge in holder") with what differs
+ * from member to member left out: ids, element indexes, and the keys and slots of keyed collections
+ * ({@link Describer#signatureEdgeKey}: Map, Set and WeakMap tables, objects used as dictionaries). A step by which a
+ * node is held by another of its own class through a property (a link of a linked list or hash-bucket chain:
+ * {@code name_next in FSNode}, {@code _idleNext in Timeout}) is left out, so a member behind another in its bucket
+ * groups with the rest; a step equal to the one above it counts once. Chains follow
  * {@link HeapGraph#nearestEdge}, so they form a tree: a node's chain is one step on top of its holder's. Each node
  * visited gets the id of the chain above it (repeated steps collapsed, as signatures collapse them), computed once
  * and shared by every node below it. Grouping a million members then costs a step or two each, however long their
@@ -19,7 +25,7 @@ import java.util.Map;
  * shows (the edge's name, or that it is an element or hidden edge; the holder's type and name), so equal ids mean
  * equal signatures.
  */
-final class DiffChains {
+final class ChainSignatures {
     private static final int UNKNOWN = 0;
     /** No step above: held by the root, or unreachable. */
     private static final int EMPTY = 1;
@@ -28,8 +34,8 @@ final class DiffChains {
     private final HeapSnapshot s;
     private final Describer describer;
     private final int root;
-    private final int elementEdge;
-    private final int hiddenEdge;
+    private final int propertyEdge;
+    private final int objectName;
     private final int[] above;
     private int[] firstStep = new int[1024];
     private int[] rest = new int[1024];
@@ -42,13 +48,13 @@ final class DiffChains {
     private int[] stackNode = new int[64];
     private int[] stackHolder = new int[64];
 
-    DiffChains(Describer describer) {
+    ChainSignatures(Describer describer) {
         this.describer = describer;
         this.graph = describer.graph();
         this.s = graph.snapshot();
         this.root = graph.root();
-        this.elementEdge = s.meta().edgeType("element");
-        this.hiddenEdge = s.meta().edgeType("hidden");
+        this.propertyEdge = s.meta().edgeType("property");
+        this.objectName = s.strings().indexOf("Object");
         this.above = new int[s.nodeCount()];
     }
 
@@ -73,9 +79,20 @@ final class DiffChains {
         }
         while (sp > 0) {
             int y = stackNode[--sp];
-            above[y] = join(step(graph.nearestEdge(y), stackHolder[sp]), above[stackHolder[sp]]);
+            int holder = stackHolder[sp];
+            int edge = graph.nearestEdge(y);
+            above[y] = isLink(edge, y, holder) ? above[holder] : join(step(edge, holder), above[holder]);
         }
         return above[node];
+    }
+
+    /**
+     * Whether {@code holder} holds {@code node} as a link of a list: by a property, being of the same class (plain
+     * {@code Object}s aside: one plain object in another is a structure, not a list).
+     */
+    boolean isLink(int edge, int node, int holder) {
+        return s.edgeType(edge) == propertyEdge && describer.valueClass(node) == describer.valueClass(holder)
+                && s.nodeNameIndex(holder) != objectName && !describer.isString(holder);
     }
 
     /** A step on top of a chain; a step equal to the chain's first collapses into it. */
@@ -94,10 +111,9 @@ final class DiffChains {
         });
     }
 
-    /** The id of the step "edge in holder": element and hidden indexes left out, strings as one kind. */
+    /** The id of the step "edge in holder": indexes and keys left out, strings as one kind. */
     private int step(int edge, int holder) {
-        int type = s.edgeType(edge);
-        int edgeName = type == elementEdge ? -1 : type == hiddenEdge ? -2 : s.edgeNameOrIndex(edge); // as the text
+        int edgeName = describer.signatureEdgeKey(edge); // as the text shows it
         long key = (long) name(holder) << 32 | (edgeName & 0xFFFFFFFFL);
         Integer id = stepIds.get(key);
         if (id == null) {
@@ -144,7 +160,7 @@ final class DiffChains {
         return join(firstStep[chain], prefix(rest[chain], steps - 1)); // recursion bounded by steps
     }
 
-    /** The signature of the node's first {@code depth} steps (all when negative), as RetainerChains writes it. */
+    /** The signature of the node's first {@code depth} steps (all when negative), as reports show it. */
     String signature(int node, int depth) {
         StringBuilder sb = new StringBuilder(display(node)).append(" <- ");
         int taken = 1;

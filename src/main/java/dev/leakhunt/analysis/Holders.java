@@ -1,0 +1,361 @@
+package dev.leakhunt.analysis;
+
+import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.graph.RetentionRule;
+import dev.leakhunt.snapshot.HeapSnapshot;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The holders of groups of members: for each group, the accumulation point, the one object that holds the
+ * members as a collection holds its entries (after Eclipse MAT's Leak Suspects, which looks for a big retained
+ * size that splits into many similar children), and what else holds them.
+ *
+ * <p>The dominator tree alone cannot say it: members that are also held by a native handle or a timer list have
+ * the root as their common dominator. Nor can one chain: the nearest path may run through the timer list rather
+ * than through the user's Map. So, for each step {@code k} above a member ({@code x[k]}: the k-th node of its
+ * chain, links of lists skipped as {@link ChainSignatures#isLink} does), every retainer of {@code x[k]} is looked
+ * at, and the node that holds that step of the most members is found. The lowest step at which one node holds at
+ * least half of the members (and two) is where they accumulate: a Map's table holds the Buffers at step 2, the
+ * outer array of rows of typed arrays holds the rows at step 3. Its other retainers at that step are what else holds
+ * them ("also held by 30 × Timeout"). The graph's root and synthetic nodes (GC-root categories) are never a holder.
+ *
+ * <p>One pass over all edges serves every group; a group's members are sampled evenly down to {@value #SAMPLE}.
+ */
+final class Holders {
+    /** How many steps above a member the accumulation point is looked for. */
+    static final int STEPS = 6;
+    /** Members per group looked at; counts are of these. */
+    static final int SAMPLE = 1024;
+    /** How far a holder climbs past internal nodes (a Map's table to the Map) to a node a person can act on. */
+    private static final int CLIMB = 8;
+
+    /**
+     * Where a group accumulates. {@code collection} is the node holding the members' step {@code step} (a Map's
+     * hash table), {@code holder} the node to act on above it (the Map), or both -1 when no node holds half the
+     * members; {@code held} counts the sampled members it holds, of {@code sampled}. {@code also} is the class of
+     * the other holders of that step that hold the most members ({@code alsoCount} of them), or null.
+     */
+    record Holding(int collection, int holder, int step, int held, int sampled, String also, int alsoCount) {
+        static Holding none(int sampled) {
+            return new Holding(-1, -1, -1, 0, sampled, null, 0);
+        }
+    }
+
+    private final Describer describer;
+    private final HeapGraph graph;
+    private final HeapSnapshot s;
+    private final ChainSignatures signatures;
+    private final int syntheticType;
+    private final int nativeType;
+    private final int hiddenType;
+    private final int arrayType;
+    private final int codeType;
+    private final int closureType;
+    private final int shapeType;
+
+    Holders(Describer describer, ChainSignatures signatures) {
+        this.describer = describer;
+        this.graph = describer.graph();
+        this.s = graph.snapshot();
+        this.signatures = signatures;
+        var m = s.meta();
+        syntheticType = m.nodeType("synthetic");
+        nativeType = m.nodeType("native");
+        hiddenType = m.nodeType("hidden");
+        arrayType = m.nodeType("array");
+        codeType = m.nodeType("code");
+        closureType = m.nodeType("closure");
+        shapeType = m.nodeType("object shape");
+    }
+
+    /** The holding of each group, in order; the group's representative (its largest member) is read first. */
+    Holding[] find(List<? extends BufferGroups.Members> groups) {
+        int n = groups.size();
+        // steps[g][i * STEPS + k - 1]: step k (1…STEPS) above sampled member i of group g, or -1
+        int[][] steps = new int[n][];
+        int[] sampled = new int[n];
+        long entries = 0;
+        for (int g = 0; g < n; g++) {
+            int[] members = BufferGroups.representativeFirst(s, groups.get(g));
+            sampled[g] = Math.min(members.length, SAMPLE);
+            steps[g] = new int[sampled[g] * STEPS];
+            for (int i = 0; i < sampled[g]; i++) {
+                int member = members[(int) ((long) i * members.length / sampled[g])];
+                fillSteps(member, steps[g], i * STEPS);
+            }
+            entries += steps[g].length;
+        }
+        long[] byNode = new long[(int) entries]; // node << 32 | entry, entry = (g, i, k) flattened
+        int[] entryBase = new int[n + 1];
+        int at = 0;
+        for (int g = 0; g < n; g++) {
+            entryBase[g] = at;
+            for (int j = 0; j < steps[g].length; j++, at++) {
+                byNode[at] = (long) steps[g][j] << 32 | at;
+            }
+        }
+        entryBase[n] = at;
+        Arrays.sort(byNode);
+        long[] hits = hits(byNode, entryBase, steps);
+        Holding[] out = new Holding[n];
+        for (int g = 0; g < n; g++) {
+            out[g] = choose(g, hits, steps[g], sampled[g]);
+        }
+        return out;
+    }
+
+    /** The {@value #STEPS} steps above a member (see {@link #fillSteps}). */
+    int[] steps(int member) {
+        int[] out = new int[STEPS];
+        fillSteps(member, out, 0);
+        return out;
+    }
+
+    /** The steps above a member: its chain's nodes, links of lists skipped, until the root (then -1). */
+    private void fillSteps(int member, int[] into, int offset) {
+        int x = member;
+        for (int k = 0; k < STEPS; k++) {
+            x = x < 0 ? -1 : next(x);
+            into[offset + k] = x;
+        }
+    }
+
+    /** The holder of a node on its chain, over links of lists; -1 at the root. */
+    private int next(int node) {
+        int x = node;
+        for (int guard = 0; guard < 1 << 16; guard++) {
+            int e = graph.nearestEdge(x);
+            int holder = e < 0 ? -1 : s.edgeOwner(e);
+            if (holder < 0 || holder == graph.root()) {
+                return -1;
+            }
+            if (!signatures.isLink(e, x, holder)) {
+                return holder;
+            }
+            x = holder;
+        }
+        return -1;
+    }
+
+    /**
+     * Every (group, step, holder, member) where the holder holds the member's step: by a retaining edge (one pass
+     * over all edges, nodes looked up in the sorted entries), or as the next step of the member's own chain. Packed
+     * as {@code slot << 41 | holder << 10 | member}, slot = g × STEPS + k − 1; sorted, without repeats.
+     */
+    private long[] hits(long[] byNode, int[] entryBase, int[][] steps) {
+        long[] marked = new long[(s.nodeCount() >> 6) + 1];
+        for (long key : byNode) {
+            int node = (int) (key >> 32);
+            if (node >= 0) {
+                marked[node >> 6] |= 1L << node;
+            }
+        }
+        LongList hits = new LongList();
+        RetentionRule rule = graph.rule();
+        for (int owner = 0; owner < s.nodeCount(); owner++) {
+            for (int e = s.firstEdge(owner), end = s.endEdge(owner); e < end; e++) {
+                int to = s.edgeTo(e);
+                if ((marked[to >> 6] & 1L << to) == 0 || !rule.retains(owner, e)) {
+                    continue;
+                }
+                int from = lowerBound(byNode, (long) to << 32);
+                for (int j = from; j < byNode.length && (int) (byNode[j] >> 32) == to; j++) {
+                    addHit(hits, (int) byNode[j], owner, entryBase, steps, false);
+                }
+            }
+        }
+        for (int g = 0; g + 1 < entryBase.length; g++) {
+            for (int entry = entryBase[g]; entry < entryBase[g + 1]; entry++) {
+                addHit(hits, entry, -1, entryBase, steps, true);
+            }
+        }
+        long[] sorted = hits.toArray();
+        Arrays.sort(sorted);
+        int kept = 0;
+        for (int j = 0; j < sorted.length; j++) {
+            if (j == 0 || sorted[j] != sorted[j - 1]) {
+                sorted[kept++] = sorted[j];
+            }
+        }
+        return Arrays.copyOf(sorted, kept);
+    }
+
+    private void addHit(LongList hits, int entry, int owner, int[] entryBase, int[][] steps, boolean chainStep) {
+        int g = Arrays.binarySearch(entryBase, entry); // every group has a member, so the bases strictly rise
+        g = g >= 0 ? g : -g - 2;
+        int j = entry - entryBase[g];
+        int member = j / STEPS;
+        int k = j % STEPS; // 0-based step
+        int[] st = steps[g];
+        if (chainStep) {
+            owner = k + 1 < STEPS ? st[j + 1] : -1;
+            if (owner < 0 || st[j] < 0) {
+                return;
+            }
+        } else {
+            for (int below = member * STEPS; below < j; below++) {
+                if (st[below] == owner) {
+                    return; // a cycle inside the member's own structure, not another holder
+                }
+            }
+            if (owner == st[j]) {
+                return;
+            }
+        }
+        hits.add((long) (g * STEPS + k) << 41 | (long) owner << 10 | member);
+    }
+
+    /** The lowest step at which one holder holds at least half of the sampled members (and two). */
+    private Holding choose(int g, long[] hits, int[] steps, int sampled) {
+        if (sampled < 2) {
+            return Holding.none(sampled);
+        }
+        int need = Math.max(2, (sampled + 1) / 2);
+        for (int k = 0; k < STEPS; k++) {
+            long slot = g * STEPS + k;
+            int from = lowerBound(hits, slot << 41);
+            int to = lowerBound(hits, (slot + 1) << 41);
+            int onChain = k + 1 < STEPS ? steps[k + 1] : -1; // the representative's next step
+            int best = -1;
+            int bestCount = 0;
+            for (int j = from; j < to; ) {
+                int owner = (int) (hits[j] >>> 10 & 0x7FFFFFFFL);
+                int c = 0;
+                while (j < to && (int) (hits[j] >>> 10 & 0x7FFFFFFFL) == owner) {
+                    c++;
+                    j++;
+                }
+                if (!canHold(owner)) {
+                    continue;
+                }
+                if (c > bestCount || c == bestCount && owner == onChain) {
+                    best = owner;
+                    bestCount = c;
+                }
+            }
+            if (bestCount >= need) {
+                return also(new Holding(best, climb(best), k + 1, bestCount, sampled, null, 0), hits, from, to, steps, k);
+            }
+        }
+        return Holding.none(sampled);
+    }
+
+    private boolean dominatedBy(int node, int ancestor) {
+        for (int v = node; v != HeapGraph.NO_DOMINATOR; v = graph.dominator(v)) {
+            if (v == ancestor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Not the root, not a synthetic GC-root category, not the embedder's own bookkeeping ({@code native} nodes such
+     * as {@code Node / CleanupQueue}, which lists every handle): nothing a program frees things from.
+     */
+    boolean canHold(int node) {
+        return node != graph.root() && s.nodeType(node) != syntheticType && s.nodeType(node) != nativeType;
+    }
+
+    /**
+     * The other holders of the chosen step, by the class of the first object above each that a person names
+     * (a closure's context climbs to the closure, then to the Timeout that holds it); the class holding the most
+     * members wins.
+     */
+    private Holding also(Holding h, long[] hits, int from, int to, int[] steps, int k) {
+        Map<String, Set<Integer>> members = new HashMap<>();
+        Map<String, Set<Integer>> holders = new HashMap<>();
+        for (int j = from; j < to; j++) {
+            int owner = (int) (hits[j] >>> 10 & 0x7FFFFFFFL);
+            int member = (int) (hits[j] & 0x3FF);
+            if (owner == h.collection() || owner == h.holder() || dominatedBy(owner, steps[member * STEPS + k])) {
+                continue; // the collection, or a back-reference from inside the member
+            }
+            int named = climbNamed(owner);
+            String label = describer.classKey(named);
+            members.computeIfAbsent(label, x -> new HashSet<>()).add(member);
+            holders.computeIfAbsent(label, x -> new HashSet<>()).add(named);
+        }
+        String best = null;
+        for (Map.Entry<String, Set<Integer>> e : members.entrySet()) {
+            if (best == null || e.getValue().size() > members.get(best).size()
+                    || e.getValue().size() == members.get(best).size() && e.getKey().compareTo(best) < 0) {
+                best = e.getKey();
+            }
+        }
+        if (best == null) {
+            return h;
+        }
+        return new Holding(h.collection(), h.holder(), h.step(), h.held(), h.sampled(), best, holders.get(best).size());
+    }
+
+    /** Whether a node is the engine's own structure rather than an object of the program (a table, a map). */
+    boolean isInternal(int node) {
+        int t = s.nodeType(node);
+        return t == hiddenType || t == arrayType || t == codeType || t == shapeType
+                || s.nodeName(node).startsWith("system /") && !s.nodeName(node).equals("system / Context");
+    }
+
+    /** From an internal node (a Map's hash table) up its chain to the first object of the program (the Map). */
+    int climb(int node) {
+        int x = node;
+        for (int i = 0; i < CLIMB && isInternal(x); i++) {
+            int up = graph.nearestHolder(x);
+            if (up < 0 || up == graph.root()) {
+                break;
+            }
+            x = up;
+        }
+        return x;
+    }
+
+    /** As {@link #climb}, also past contexts and closures: what holds a callback (a Timeout, an emitter). */
+    private int climbNamed(int node) {
+        int x = node;
+        for (int i = 0; i < CLIMB && (isInternal(x) || s.nodeType(x) == closureType
+                || s.nodeName(x).equals("system / Context")); i++) {
+            int up = graph.nearestHolder(x);
+            if (up < 0 || up == graph.root()) {
+                break;
+            }
+            x = up;
+        }
+        return x;
+    }
+
+    private static int lowerBound(long[] sorted, long key) {
+        int low = 0;
+        int high = sorted.length;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (sorted[mid] < key) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    /** A growable list of longs. */
+    private static final class LongList {
+        private long[] values = new long[256];
+        private int size;
+
+        void add(long v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+}
