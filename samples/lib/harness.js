@@ -68,7 +68,7 @@ function writeSnapshotAndExit(file) {
   process.exit(0);
 }
 
-// sample: { name, extra, setup(opts) -> state (may be async),
+// sample: { name, extra, setup(opts) -> state (may be async), settle(state) -> promise (optional, before --snapshot),
 //           op(state) (one operation), info(state) -> extra fields for ready line / op answer }
 async function run(sample) {
   const opts = parseArgs(sample.name, process.argv.slice(2), sample.extra || {});
@@ -125,7 +125,9 @@ async function run(sample) {
     if (opts.snapshot) {
       // From a fresh macrotask and a module-level function, so that the sample's state is
       // retained the way it is in a running service (through the server), not by this stack.
-      setTimeout(writeSnapshotAndExit, 0, opts.snapshot);
+      // A sample's settle(state) may first wait for work its operations left on the thread pool.
+      Promise.resolve(sample.settle ? sample.settle(state) : null)
+        .then(() => setTimeout(writeSnapshotAndExit, 0, opts.snapshot));
       return;
     }
     const ready = { ready: true, pid: process.pid, port: server.address().port, mode: opts.mode, ops: total, ...info() };

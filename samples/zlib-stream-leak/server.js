@@ -17,13 +17,17 @@ class LogShipper {
 run({
   name: 'zlib-stream-leak',
   setup(opts) {
-    return { mode: opts.mode, shipper: new LogShipper(), seq: 0 };
+    return { mode: opts.mode, shipper: new LogShipper(), seq: 0, pending: [] };
+  },
+  settle(state) {
+    return Promise.all(state.pending.splice(0));
   },
   op(state) {
     const id = `client-${state.seq++}`;
     const gz = zlib.createGzip({ level: 6 });
     gz.on('data', (chunk) => { state.shipper.written += chunk.length; });
-    gz.write(`log line for ${id}\n`.repeat(64));
+    // The write runs on the thread pool, which allocates the deflate state: --snapshot waits for it (settle).
+    state.pending.push(new Promise((resolve) => gz.write(`log line for ${id}\n`.repeat(64), resolve)));
     state.shipper.open.set(id, gz);
     if (state.mode === 'fixed') {
       gz.end();
