@@ -11,11 +11,15 @@
 //   fixed mode: the Database is opened once and reused (the story's fix: cache per path)
 //
 // Extra options: --db FILE (default: <tmpdir>/leakhunt-sqljs-<M>mb.db), --db-mb M (default 2):
-// the DB file is created with sql.js if missing, filled until it is at least M MiB.
+// the DB file is created with sql.js if missing, filled until it is at least M MiB. --build debug loads sql.js's
+// unminified build (dist/sql-wasm-debug.js), whose MEMFS classes keep their names (FSNode, FS.nameTable).
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const initSqlJs = require('sql.js');
+const BUILDS = {
+  default: () => require('sql.js'),
+  debug: () => require('sql.js/dist/sql-wasm-debug.js'),
+};
 const { run } = require('../lib/harness');
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
@@ -80,9 +84,12 @@ run({
   extra: {
     db: { arg: 'FILE', default: null },
     'db-mb': { arg: 'M', default: 2, type: 'number' },
+    build: { arg: 'default|debug', default: 'default' },
   },
   async setup(opts) {
-    const SQL = await initSqlJs();
+    if (!BUILDS[opts.build]) throw new Error(`--build must be default or debug, not '${opts.build}'`);
+    const dist = path.dirname(require.resolve('sql.js/dist/sql-wasm.js'));
+    const SQL = await BUILDS[opts.build]()({ locateFile: (file) => path.join(dist, file) });
     if (!(opts['db-mb'] > 0)) throw new Error('--db-mb must be > 0');
     const dbPath = path.resolve(opts.db || path.join(os.tmpdir(), `leakhunt-sqljs-${opts['db-mb']}mb.db`));
     if (!isSqlite(dbPath)) createDb(SQL, dbPath, opts['db-mb']);

@@ -102,11 +102,25 @@ final class Holders {
         entryBase[n] = at;
         Arrays.sort(byNode);
         long[] hits = hits(byNode, entryBase, steps);
+        lastHits = hits;
         Holding[] out = new Holding[n];
         for (int g = 0; g < n; g++) {
             out[g] = choose(g, hits, steps[g], sampled[g]);
         }
         return out;
+    }
+
+    /** The hits of the last {@link #find}, for {@link #holds}. */
+    private long[] lastHits = new long[0];
+
+    /**
+     * Whether, in the last {@link #find}, {@code owner} holds step {@code step} (1-based) of group {@code group}'s
+     * representative: by a retaining edge, through a list it holds, or as the next node of its chain.
+     */
+    boolean holds(int group, int step, int owner) {
+        long key = (long) (group * STEPS + step - 1) << 41 | (long) owner << 10;
+        int at = lowerBound(lastHits, key);
+        return at < lastHits.length && lastHits[at] == key;
     }
 
     /** The {@value #STEPS} steps above a member (see {@link #fillSteps}). */
@@ -164,8 +178,13 @@ final class Holders {
                     continue;
                 }
                 int from = lowerBound(byNode, (long) to << 32);
+                // a link of a list (a file behind another in its hash bucket) counts for what holds the list
+                int listHolder = signatures.isLink(e, to, owner) ? next(owner) : -1;
                 for (int j = from; j < byNode.length && (int) (byNode[j] >> 32) == to; j++) {
                     addHit(hits, (int) byNode[j], owner, entryBase, steps, false);
+                    if (listHolder >= 0) {
+                        addHit(hits, (int) byNode[j], listHolder, entryBase, steps, false);
+                    }
                 }
             }
         }

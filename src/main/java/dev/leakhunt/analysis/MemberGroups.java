@@ -78,22 +78,34 @@ final class MemberGroups {
 
     /**
      * Merges the buckets that one collection holds with members of one class, largest first; {@code holdingOf}
-     * receives each result's holding (null beyond the buckets looked at).
+     * receives each result's holding (null beyond the buckets looked at). A bucket with no holding of its own (one
+     * member, or one the holder search did not reach) joins a collection found for another bucket of its class when
+     * that collection holds its member's step: a MEMFS file whose nearest chain runs through its open stream is
+     * still one of the name table's files.
      */
     private List<BufferGroups.Members> mergeByHolder(List<Bucket> buckets, Holders.Holding[] holdings,
                                                      Map<BufferGroups.Members, Holders.Holding> holdingOf) {
-        record Key(int collection, String memberClass) {
+        Map<Key, BufferGroups.Members> byCollection = new LinkedHashMap<>();
+        Map<Key, Holders.Holding> holdingByKey = new HashMap<>();
+        for (int i = 0; i < holdings.length; i++) {
+            Holders.Holding h = holdings[i];
+            if (h != null && h.collection() >= 0) {
+                Key key = new Key(h.collection(), buckets.get(i).className);
+                if (byCollection.putIfAbsent(key, buckets.get(i)) == null) {
+                    holdingByKey.put(key, h);
+                }
+            }
         }
-        Map<Key, BufferGroups.Members> byCollection = new HashMap<>();
         List<BufferGroups.Members> out = new ArrayList<>();
         for (int i = 0; i < buckets.size(); i++) {
             Bucket b = buckets.get(i);
             Holders.Holding h = i < holdings.length ? holdings[i] : null;
-            BufferGroups.Members into = h == null || h.collection() < 0 ? null
-                    : byCollection.putIfAbsent(new Key(h.collection(), b.className), b);
-            if (into == null) {
+            Key key = h != null && h.collection() >= 0 ? new Key(h.collection(), b.className)
+                    : i < ATTACH_CANDIDATES ? attachable(i, b, holdingByKey, holdings.length) : null;
+            BufferGroups.Members into = key == null ? b : byCollection.get(key);
+            if (into == b) {
                 out.add(b);
-                holdingOf.put(b, h);
+                holdingOf.put(b, key == null ? h : holdingByKey.get(key));
             } else {
                 into.addAll(b, s);
             }
@@ -101,6 +113,41 @@ final class MemberGroups {
         out.sort(Comparator.comparingLong((BufferGroups.Members m) -> m.total).reversed()
                 .thenComparing(Comparator.comparingInt((BufferGroups.Members m) -> m.count).reversed()));
         return out;
+    }
+
+    /** A collection and the class of the members it holds: what merged groups share. */
+    private record Key(int collection, String memberClass) {
+    }
+
+    /** Buckets (largest first) that may join a collection found for another. */
+    private static final int ATTACH_CANDIDATES = 4 * BufferGroups.HOLDER_CANDIDATES;
+
+    /**
+     * The collection of {@code b}'s class that holds its representative's step, or null: by the holder search's hits
+     * for the buckets it looked at ({@code index} below {@code searched}: directly or through a list), else by a
+     * direct edge.
+     */
+    private Key attachable(int index, Bucket b, Map<Key, Holders.Holding> holdingByKey, int searched) {
+        int representative = BufferGroups.largest(s, b.nodes, b.count);
+        int[] steps = null;
+        for (Map.Entry<Key, Holders.Holding> e : holdingByKey.entrySet()) {
+            Holders.Holding h = e.getValue();
+            if (!e.getKey().memberClass().equals(b.className)) {
+                continue;
+            }
+            if (index < searched) {
+                if (holders.holds(index, h.step(), h.collection())) {
+                    return e.getKey();
+                }
+                continue;
+            }
+            steps = steps == null ? holders.steps(representative) : steps;
+            int step = steps[h.step() - 1];
+            if (step >= 0 && edgeBetween(h.collection(), step) >= 0) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     /** The holdings of buckets, in order (one pass over the edges for all). */
