@@ -100,11 +100,14 @@ public final class Diff {
         boolean sameProcess = identity.sameProcess() && (interval == null || interval.identity().sameProcess());
         List<DiffResult.GroupChange> groupChanges = groupChanges(first.bufferGroups(), storeBuckets);
         Map<String, DiffTotals> lastClasses = classes.heapObjectTotals();
+        List<Suspect> suspects = new Suspects(describer, groups).find(groups.merged(BufferGroups.nativeNodes(s)),
+                Math.max(top, 1));
         if (!sameProcess) {
             return totals(first, last, groups, storeBuckets, infos, identity, groupChanges, lastClasses,
-                    scan.embedder, top, topClasses);
+                    scan.embedder, top, topClasses, suspects);
         }
-        return byId(first, interval, groups, classes, infos, identity, groupChanges, lastClasses, scan, top, topClasses);
+        return byId(first, interval, groups, classes, infos, identity, groupChanges, lastClasses, scan, top, topClasses,
+                suspects);
     }
 
     /** The nodes of the last snapshot sorted out by id: new members, survivors of the first, embedder nodes. */
@@ -212,7 +215,7 @@ public final class Diff {
     private static DiffResult byId(DiffBaseline first, DiffInterval interval, MemberGroups groups, Classes classes,
                                    List<DiffResult.SnapshotInfo> infos, DiffResult.Identity identity,
                                    List<DiffResult.GroupChange> groupChanges, Map<String, DiffTotals> lastClasses,
-                                   Scan scan, int top, int topClasses) {
+                                   Scan scan, int top, int topClasses, List<Suspect> suspects) {
         List<MemberGroups.Bucket> storeBuckets = groups.bucket(scan.newStores, scan.storeCount, null, null);
         List<MemberGroups.Bucket> objectBuckets = groups.bucket(scan.newObjects, scan.objectCount, classes.classOf,
                 classes.names);
@@ -251,7 +254,7 @@ public final class Diff {
             verdict = spreadVerdict(mode, groups, storeBuckets, objectBuckets, added.bytes());
         }
         return new DiffResult(mode, infos, identity, change, bufferGroups, storeBuckets.size(), objectGroups,
-                objectBuckets.size(), top(groupChanges, top), classChanges, verdict, metrics(change, largest == null
+                objectBuckets.size(), top(groupChanges, top), classChanges, suspects, verdict, metrics(change, largest == null
                         ? DiffTotals.ZERO : new DiffTotals(largest.group().count(), largest.group().totalBytes())));
     }
 
@@ -384,7 +387,7 @@ public final class Diff {
                                      List<MemberGroups.Bucket> storeBuckets, List<DiffResult.SnapshotInfo> infos,
                                      DiffResult.Identity identity, List<DiffResult.GroupChange> groupChanges,
                                      Map<String, DiffTotals> lastClasses, DiffTotals embedder, int top,
-                                     int topClasses) {
+                                     int topClasses, List<Suspect> suspects) {
         Map<String, MemberGroups.Bucket> bySignature = new HashMap<>();
         for (MemberGroups.Bucket b : storeBuckets) {
             bySignature.put(b.signature, b);
@@ -430,7 +433,7 @@ public final class Diff {
                 first.embedder(), embedder);
         String verdict = bufferGroups.isEmpty() ? null : totalsVerdict(bufferGroups.get(0));
         return new DiffResult(DiffResult.Mode.TOTALS, infos, identity, change, bufferGroups, grew.size(), List.of(), 0,
-                top(groupChanges, top), all.subList(0, Math.min(topClasses, all.size())), verdict,
+                top(groupChanges, top), all.subList(0, Math.min(topClasses, all.size())), suspects, verdict,
                 metrics(change, largest));
     }
 

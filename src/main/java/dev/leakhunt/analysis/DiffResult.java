@@ -12,7 +12,7 @@ public record DiffResult(Mode mode, List<SnapshotInfo> snapshots, Identity ident
                          List<DiffGroup> bufferGroups, int bufferGroupCount,
                          List<DiffGroup> objectGroups, int objectGroupCount,
                          List<GroupChange> groupChanges, List<ClassChange> classChanges,
-                         String verdict, Map<String, Long> metrics) {
+                         List<Suspect> suspects, String verdict, Map<String, Long> metrics) {
 
     public enum Mode {
         /** Two snapshots of one process: objects of the second whose ids the first lacks. */

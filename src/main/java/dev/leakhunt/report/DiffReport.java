@@ -45,6 +45,8 @@ public final class DiffReport {
             out.println("Verdict: " + r.verdict());
         }
         TextReport text = new TextReport(out);
+        out.println();
+        text.suspects(r.suspects(), "Leak suspects in " + LABELS[r.snapshots().size() - 1] + ", the last snapshot");
         if (r.mode() == DiffResult.Mode.TOTALS) {
             grownGroups(out, text);
         } else {
@@ -253,6 +255,7 @@ public final class DiffReport {
             g.writeNumberField("bufferGroupCount", r.bufferGroupCount());
             groups(g, report, "objectGroups", r.objectGroups());
             g.writeNumberField("objectGroupCount", r.objectGroupCount());
+            report.suspects(r.suspects());
             groupChanges(g);
             classChanges(g);
             g.writeEndObject();

@@ -60,11 +60,16 @@ public final class TextReport {
      * collection of JS objects (a native suspect's chain is its group's, below).
      */
     public void suspects(List<Suspect> suspects) {
+        suspects(suspects, "Leak suspects");
+    }
+
+    /** As {@link #suspects(List)}, under another title. */
+    public void suspects(List<Suspect> suspects, String title) {
         if (suspects.isEmpty()) {
-            out.println("Leak suspects: none (no collection of similar members holds 2% of the heap or more)");
+            out.println(title + ": none (no collection of similar members holds 2% of the heap or more)");
             return;
         }
-        out.println("Leak suspects (best first)");
+        out.println(title + " (best first)");
         Table t = new Table("#", "kind", "members", "bytes", "share", "holder").rightAligned(0, 2, 3, 4);
         for (int i = 0; i < suspects.size(); i++) {
             Suspect s = suspects.get(i);

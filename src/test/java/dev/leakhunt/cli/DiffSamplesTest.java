@@ -185,6 +185,11 @@ class DiffSamplesTest {
         assertEquals("property", j.get(group + "/group/chain/3/edgeType"), "the MEMFS node's contents");
         assertTrue(j.get(group + "/group/chain/3/node/hint").contains("dbfile_"), j.get(group + "/group/chain/3/node/hint"));
         assertTrue(Long.parseLong(j.get(group + "/group/commonDominator/retainedBytes")) >= (WARMUP + FIRST) * dbBytes);
+        assertEquals("Array", j.get(group + "/group/holder/name"), "the MEMFS name table holds the new copies");
+        assertEquals("native", j.get("/diff/suspects/0/kind"), "B's suspects, as analyze finds them");
+        assertEquals(Integer.toString(WARMUP + FIRST), j.get("/diff/suspects/0/count"));
+        assertEquals(Long.toString((WARMUP + FIRST) * dbBytes), j.get("/diff/suspects/0/bytes"));
+        assertEquals("Array", j.get("/diff/suspects/0/holder/name"));
 
         assertEquals(FIRST * dbBytes, metric(j, "largest-growth-bytes"));
         assertEquals(FIRST, metric(j, "largest-growth-count"));
