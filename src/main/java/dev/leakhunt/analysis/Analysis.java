@@ -21,10 +21,11 @@ public final class Analysis {
     public static AnalysisResult analyze(Describer describer, ClassSummary classSummary, int topGroups, int topClasses) {
         HeapGraph graph = describer.graph();
         HeapSnapshot s = graph.snapshot();
-        int[] stores = BufferGroups.backingStores(s);
-        AnalysisResult.Totals totals = totals(graph, stores);
+        BufferGroups.NativeNodes nativeNodes = BufferGroups.nativeNodes(s);
+        AnalysisResult.Totals totals = totals(graph, nativeNodes.backingStores());
         MemberGroups memberGroups = new MemberGroups(describer);
-        List<MemberGroups.Merged> natives = memberGroups.merged(BufferGroups.nativeNodes(s));
+        Suspects suspectFinder = new Suspects(describer, memberGroups); // scans for JS collections meanwhile
+        List<MemberGroups.Merged> natives = memberGroups.merged(nativeNodes.sized());
         List<BufferGroup> groups = new ArrayList<>();
         for (MemberGroups.Merged m : natives) {
             if (groups.size() == topGroups) {
@@ -34,7 +35,7 @@ public final class Analysis {
                 groups.add(memberGroups.describe(m.members(), m.holding()));
             }
         }
-        List<Suspect> suspects = new Suspects(describer, memberGroups).find(natives, Math.max(topGroups, 1));
+        List<Suspect> suspects = suspectFinder.find(natives, Math.max(topGroups, 1));
         List<ClassRow> classes = classSummary.top(topClasses, null);
         String verdict = verdict(suspects);
         return new AnalysisResult(s.source(), s.nodeCount(), s.edgeCount(), totals, groups, suspects, classes, verdict,

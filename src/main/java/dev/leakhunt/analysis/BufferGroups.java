@@ -31,10 +31,31 @@ public final class BufferGroups {
         return select(s, n -> s.nodeNameIndex(n) == name && s.nodeType(n) == nativeType);
     }
 
-    /** The ordinals of all {@code native} nodes with a size: backing stores, zlib state, WebAssembly memory, … */
-    public static int[] nativeNodes(HeapSnapshot s) {
+    /**
+     * The {@code native} nodes in one pass: every backing store ({@link #backingStores}), and every native node with
+     * a size (backing stores, zlib state, WebAssembly memory, …), the members of native suspects.
+     */
+    public record NativeNodes(int[] backingStores, int[] sized) {
+    }
+
+    public static NativeNodes nativeNodes(HeapSnapshot s) {
         int nativeType = s.meta().nodeType("native");
-        return select(s, n -> s.nodeType(n) == nativeType && s.selfSize(n) > 0);
+        int name = s.strings().indexOf(BACKING_STORE);
+        Members stores = new Members();
+        Members sized = new Members();
+        for (int n = 0; n < s.nodeCount(); n++) {
+            if (s.nodeType(n) != nativeType) {
+                continue;
+            }
+            long size = s.selfSize(n);
+            if (s.nodeNameIndex(n) == name) {
+                stores.add(n, size);
+            }
+            if (size > 0) {
+                sized.add(n, size);
+            }
+        }
+        return new NativeNodes(Arrays.copyOf(stores.nodes, stores.count), Arrays.copyOf(sized.nodes, sized.count));
     }
 
     private static int[] select(HeapSnapshot s, java.util.function.IntPredicate p) {

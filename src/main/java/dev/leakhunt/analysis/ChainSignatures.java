@@ -36,7 +36,7 @@ final class ChainSignatures {
     private final int root;
     private final int propertyEdge;
     private final int objectName;
-    private final int[] above;
+    private final AboveTable above;
     private int[] firstStep = new int[1024];
     private int[] rest = new int[1024];
     private int[] prefixOf = new int[1024]; // per chain id: its first SIGNATURE_STEPS steps, as a chain id
@@ -55,18 +55,104 @@ final class ChainSignatures {
         this.root = graph.root();
         this.propertyEdge = s.meta().edgeType("property");
         this.objectName = s.strings().indexOf("Object");
-        this.above = new int[s.nodeCount()];
+        this.above = new AboveTable(s.nodeCount());
+    }
+
+    /**
+     * The chain id above each node visited ({@link #UNKNOWN} for the rest): an open-addressing table while few nodes
+     * are visited (analyze groups a few thousand native nodes, whose chains meet soon), a dense array of N once they
+     * pass N / {@value #DENSE_FRACTION} (a diff may group millions of new objects).
+     */
+    private static final class AboveTable {
+        private static final int DENSE_FRACTION = 16;
+        private final int nodeCount;
+        private int[] dense;
+        private int[] keys = new int[1024];
+        private int[] values = new int[1024];
+        private int size;
+
+        AboveTable(int nodeCount) {
+            this.nodeCount = nodeCount;
+            Arrays.fill(keys, -1);
+        }
+
+        int get(int node) {
+            if (dense != null) {
+                return dense[node];
+            }
+            for (int i = slot(node, keys.length); ; i = (i + 1) & (keys.length - 1)) {
+                if (keys[i] == node) {
+                    return values[i];
+                }
+                if (keys[i] < 0) {
+                    return UNKNOWN;
+                }
+            }
+        }
+
+        void put(int node, int value) {
+            if (dense != null) {
+                dense[node] = value;
+                return;
+            }
+            if (size >= nodeCount / DENSE_FRACTION) {
+                dense = new int[nodeCount];
+                for (int i = 0; i < keys.length; i++) {
+                    if (keys[i] >= 0) {
+                        dense[keys[i]] = values[i];
+                    }
+                }
+                keys = null;
+                values = null;
+                dense[node] = value;
+                return;
+            }
+            if (2 * (size + 1) > keys.length) {
+                grow();
+            }
+            int i = slot(node, keys.length);
+            while (keys[i] >= 0 && keys[i] != node) {
+                i = (i + 1) & (keys.length - 1);
+            }
+            if (keys[i] < 0) {
+                size++;
+            }
+            keys[i] = node;
+            values[i] = value;
+        }
+
+        private void grow() {
+            int[] oldKeys = keys;
+            int[] oldValues = values;
+            keys = new int[oldKeys.length * 2];
+            values = new int[oldKeys.length * 2];
+            Arrays.fill(keys, -1);
+            for (int j = 0; j < oldKeys.length; j++) {
+                if (oldKeys[j] >= 0) {
+                    int i = slot(oldKeys[j], keys.length);
+                    while (keys[i] >= 0) {
+                        i = (i + 1) & (keys.length - 1);
+                    }
+                    keys[i] = oldKeys[j];
+                    values[i] = oldValues[j];
+                }
+            }
+        }
+
+        private static int slot(int node, int capacity) {
+            return (node * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(capacity - 1); // the top bits of a Fibonacci hash
+        }
     }
 
     /** The id of the chain above {@code node}: its steps from its holder up, repeated steps collapsed. */
     int above(int node) {
         int sp = 0;
         int x = node;
-        while (above[x] == UNKNOWN) {
+        while (above.get(x) == UNKNOWN) {
             int e = graph.nearestEdge(x);
             int holder = e < 0 ? -1 : s.edgeOwner(e);
             if (holder < 0 || holder == root) {
-                above[x] = EMPTY;
+                above.put(x, EMPTY);
                 break;
             }
             if (sp == stackNode.length) {
@@ -81,9 +167,9 @@ final class ChainSignatures {
             int y = stackNode[--sp];
             int holder = stackHolder[sp];
             int edge = graph.nearestEdge(y);
-            above[y] = isLink(edge, y, holder) ? above[holder] : join(step(edge, holder), above[holder]);
+            above.put(y, isLink(edge, y, holder) ? above.get(holder) : join(step(edge, holder), above.get(holder)));
         }
-        return above[node];
+        return above.get(node);
     }
 
     /**

@@ -87,7 +87,8 @@ public final class Diff {
         HeapSnapshot s = last.snapshot();
         Describer describer = new Describer(last);
         Classes classes = Classes.of(describer);
-        int[] stores = BufferGroups.backingStores(s);
+        BufferGroups.NativeNodes nativeNodes = BufferGroups.nativeNodes(s);
+        int[] stores = nativeNodes.backingStores();
         MemberGroups groups = new MemberGroups(describer);
         List<MemberGroups.Bucket> storeBuckets = groups.bucket(stores, stores.length, null, null);
         List<DiffResult.SnapshotInfo> infos = new ArrayList<>(List.of(first.info()));
@@ -100,8 +101,8 @@ public final class Diff {
         boolean sameProcess = identity.sameProcess() && (interval == null || interval.identity().sameProcess());
         List<DiffResult.GroupChange> groupChanges = groupChanges(first.bufferGroups(), storeBuckets);
         Map<String, DiffTotals> lastClasses = classes.heapObjectTotals();
-        List<Suspect> suspects = new Suspects(describer, groups).find(groups.merged(BufferGroups.nativeNodes(s)),
-                Math.max(top, 1));
+        Suspects suspectFinder = new Suspects(describer, groups); // scans for JS collections meanwhile
+        List<Suspect> suspects = suspectFinder.find(groups.merged(nativeNodes.sized()), Math.max(top, 1));
         if (!sameProcess) {
             return totals(first, last, groups, storeBuckets, infos, identity, groupChanges, lastClasses,
                     scan.embedder, top, topClasses, suspects);

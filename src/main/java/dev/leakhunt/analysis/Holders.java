@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The holders of groups of members: for each group, the accumulation point, the one object that holds the
@@ -71,6 +72,7 @@ final class Holders {
         codeType = m.nodeType("code");
         closureType = m.nodeType("closure");
         shapeType = m.nodeType("object shape");
+        systemName = new byte[s.strings().size()];
     }
 
     /** The holding of each group, in order; the group's representative (its largest member) is read first. */
@@ -169,25 +171,23 @@ final class Holders {
                 marked[node >> 6] |= 1L << node;
             }
         }
-        LongList hits = new LongList();
-        RetentionRule rule = graph.rule();
-        for (int owner = 0; owner < s.nodeCount(); owner++) {
-            for (int e = s.firstEdge(owner), end = s.endEdge(owner); e < end; e++) {
-                int to = s.edgeTo(e);
-                if ((marked[to >> 6] & 1L << to) == 0 || !rule.retains(owner, e)) {
-                    continue;
-                }
-                int from = lowerBound(byNode, (long) to << 32);
-                // a link of a list (a file behind another in its hash bucket) counts for what holds the list
-                int listHolder = signatures.isLink(e, to, owner) ? next(owner) : -1;
-                for (int j = from; j < byNode.length && (int) (byNode[j] >> 32) == to; j++) {
-                    addHit(hits, (int) byNode[j], owner, entryBase, steps, false);
-                    if (listHolder >= 0) {
-                        addHit(hits, (int) byNode[j], listHolder, entryBase, steps, false);
-                    }
-                }
+        // The pass over the edges, in two halves by edge count: the second on another core.
+        long half = (long) s.firstEdge(s.nodeCount()) / 2;
+        int low = 0;
+        int high = s.nodeCount();
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (s.firstEdge(mid) < half) {
+                low = mid + 1;
+            } else {
+                high = mid;
             }
         }
+        int split = low;
+        CompletableFuture<LongList> upper = CompletableFuture.supplyAsync(
+                () -> scan(split, s.nodeCount(), marked, byNode, entryBase, steps));
+        LongList hits = scan(0, split, marked, byNode, entryBase, steps);
+        hits.addAll(upper.join());
         for (int g = 0; g + 1 < entryBase.length; g++) {
             for (int entry = entryBase[g]; entry < entryBase[g + 1]; entry++) {
                 addHit(hits, entry, -1, entryBase, steps, true);
@@ -202,6 +202,30 @@ final class Holders {
             }
         }
         return Arrays.copyOf(sorted, kept);
+    }
+
+    /** The hits of the edges of nodes {@code from … to - 1}. */
+    private LongList scan(int from, int to, long[] marked, long[] byNode, int[] entryBase, int[][] steps) {
+        LongList hits = new LongList();
+        RetentionRule rule = graph.rule();
+        for (int owner = from; owner < to; owner++) {
+            for (int e = s.firstEdge(owner), end = s.endEdge(owner); e < end; e++) {
+                int target = s.edgeTo(e);
+                if ((marked[target >> 6] & 1L << target) == 0 || !rule.retains(owner, e)) {
+                    continue;
+                }
+                int first = lowerBound(byNode, (long) target << 32);
+                // a link of a list (a file behind another in its hash bucket) counts for what holds the list
+                int listHolder = signatures.isLink(e, target, owner) ? next(owner) : -1;
+                for (int j = first; j < byNode.length && (int) (byNode[j] >> 32) == target; j++) {
+                    addHit(hits, (int) byNode[j], owner, entryBase, steps, false);
+                    if (listHolder >= 0) {
+                        addHit(hits, (int) byNode[j], listHolder, entryBase, steps, false);
+                    }
+                }
+            }
+        }
+        return hits;
     }
 
     private void addHit(LongList hits, int entry, int owner, int[] entryBase, int[][] steps, boolean chainStep) {
@@ -296,6 +320,9 @@ final class Holders {
                 continue; // the collection, or a back-reference from inside the member
             }
             int named = climbNamed(owner);
+            if (named == h.holder() || named == h.collection()) {
+                continue; // the collection's own parts (an array's elements store)
+            }
             String label = describer.classKey(named);
             members.computeIfAbsent(label, x -> new HashSet<>()).add(member);
             holders.computeIfAbsent(label, x -> new HashSet<>()).add(named);
@@ -316,8 +343,21 @@ final class Holders {
     /** Whether a node is the engine's own structure rather than an object of the program (a table, a map). */
     boolean isInternal(int node) {
         int t = s.nodeType(node);
-        return t == hiddenType || t == arrayType || t == codeType || t == shapeType
-                || s.nodeName(node).startsWith("system /") && !s.nodeName(node).equals("system / Context");
+        return t == hiddenType || t == arrayType || t == codeType || t == shapeType || isSystemName(s.nodeNameIndex(node));
+    }
+
+    /**
+     * Per string index: 0 not yet asked, 1 a {@code system / …} name other than a Context's, 2 any other. Two
+     * threads may fill it at once; both write the same value.
+     */
+    private final byte[] systemName;
+
+    private boolean isSystemName(int nameIndex) {
+        if (systemName[nameIndex] == 0) {
+            String name = s.strings().get(nameIndex);
+            systemName[nameIndex] = (byte) (name.startsWith("system /") && !name.equals("system / Context") ? 1 : 2);
+        }
+        return systemName[nameIndex] == 1;
     }
 
     /** From an internal node (a Map's hash table) up its chain to the first object of the program (the Map). */
@@ -375,6 +415,12 @@ final class Holders {
 
         long[] toArray() {
             return Arrays.copyOf(values, size);
+        }
+
+        void addAll(LongList other) {
+            for (int i = 0; i < other.size; i++) {
+                add(other.values[i]);
+            }
         }
     }
 }

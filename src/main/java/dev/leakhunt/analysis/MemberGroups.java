@@ -78,30 +78,26 @@ final class MemberGroups {
 
     /**
      * Merges the buckets that one collection holds with members of one class, largest first; {@code holdingOf}
-     * receives each result's holding (null beyond the buckets looked at). A bucket with no holding of its own (one
-     * member, or one the holder search did not reach) joins a collection found for another bucket of its class when
-     * that collection holds its member's step: a MEMFS file whose nearest chain runs through its open stream is
-     * still one of the name table's files.
+     * receives each result's holding (null beyond the buckets looked at). A bucket joins a collection found for a
+     * larger bucket of its class when that collection holds its member's step, whatever its own holding: a MEMFS
+     * file whose nearest chain runs through its open stream or its directory is still one of the name table's.
      */
     private List<BufferGroups.Members> mergeByHolder(List<Bucket> buckets, Holders.Holding[] holdings,
                                                      Map<BufferGroups.Members, Holders.Holding> holdingOf) {
         Map<Key, BufferGroups.Members> byCollection = new LinkedHashMap<>();
-        Map<Key, Holders.Holding> holdingByKey = new HashMap<>();
-        for (int i = 0; i < holdings.length; i++) {
-            Holders.Holding h = holdings[i];
-            if (h != null && h.collection() >= 0) {
-                Key key = new Key(h.collection(), buckets.get(i).className);
-                if (byCollection.putIfAbsent(key, buckets.get(i)) == null) {
+        Map<Key, Holders.Holding> holdingByKey = new LinkedHashMap<>();
+        List<BufferGroups.Members> out = new ArrayList<>();
+        for (int i = 0; i < buckets.size(); i++) { // largest first: a bucket joins a larger one's collection
+            Bucket b = buckets.get(i);
+            Holders.Holding h = i < holdings.length ? holdings[i] : null;
+            Key key = i < ATTACH_CANDIDATES ? attachable(i, b, holdingByKey, holdings.length) : null;
+            if (key == null && h != null && h.collection() >= 0) {
+                key = new Key(h.collection(), b.className);
+                if (!byCollection.containsKey(key)) {
+                    byCollection.put(key, b);
                     holdingByKey.put(key, h);
                 }
             }
-        }
-        List<BufferGroups.Members> out = new ArrayList<>();
-        for (int i = 0; i < buckets.size(); i++) {
-            Bucket b = buckets.get(i);
-            Holders.Holding h = i < holdings.length ? holdings[i] : null;
-            Key key = h != null && h.collection() >= 0 ? new Key(h.collection(), b.className)
-                    : i < ATTACH_CANDIDATES ? attachable(i, b, holdingByKey, holdings.length) : null;
             BufferGroups.Members into = key == null ? b : byCollection.get(key);
             if (into == b) {
                 out.add(b);

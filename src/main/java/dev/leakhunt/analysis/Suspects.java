@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Leak suspects: what accumulates, of any kind, ranked by how much it holds. After Eclipse MAT's Leak Suspects, a
@@ -47,6 +48,13 @@ final class Suspects {
     private final int propertyEdge;
     private final int internalEdge;
 
+    /** The scan for collections of JS objects, started on another core by the constructor. */
+    private final CompletableFuture<List<long[]>> jsCandidates;
+
+    /**
+     * Starts the scan for collections of JS objects on another core; {@link #find} joins it. Create it before
+     * grouping the native nodes, which it runs beside.
+     */
     Suspects(Describer describer, MemberGroups groups) {
         this.describer = describer;
         this.graph = describer.graph();
@@ -59,6 +67,26 @@ final class Suspects {
         elementEdge = m.edgeType("element");
         propertyEdge = m.edgeType("property");
         internalEdge = m.edgeType("internal");
+        long total = Math.max(1, s.totalSelfSize());
+        jsCandidates = CompletableFuture.supplyAsync(() -> jsCandidates(total, total * JS_SHARE_PERCENT / 100), r -> {
+            Thread t = new Thread(r, "leakhunt-js-suspects"); // not the common pool, which the holder search uses
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** The suspects, best first: native groups from {@code natives}, then collections of JS objects. */
@@ -84,7 +112,7 @@ final class Suspects {
                     g.totalBytes(), (double) g.totalBytes() / total, g.keys(), g.alsoHeldBy(), g.alsoHeldCount(), g));
             holderIds.add(g.holder().id());
         }
-        for (Suspect js : jsCollections(total, total * JS_SHARE_PERCENT / 100)) {
+        for (Suspect js : jsCollections(join(jsCandidates), total)) {
             if (holderIds.add(js.holder().id())) {
                 found.add(js);
             }
@@ -98,13 +126,17 @@ final class Suspects {
         return name.equals(BufferGroups.BACKING_STORE) ? "ArrayBuffer backing store" : name;
     }
 
-    /** Collections of JS objects, best first, nested ones left out. */
-    private List<Suspect> jsCollections(long total, long floor) {
+    /**
+     * The collections of JS objects holding at least {@code floor} bytes, largest first, each
+     * {@code {node, memberClass, count, bytes, representative}}. It reads the graph only (no cache of the describer's
+     * but the benign one of {@link Holders#isInternal}), so it may run beside the grouping of native nodes.
+     */
+    private List<long[]> jsCandidates(long total, long floor) {
         long candidateFloor = total * CANDIDATE_SHARE_PERCENT / 100;
-        List<long[]> candidates = new ArrayList<>(); // {node, memberClass, count, bytes, representative}
+        List<long[]> candidates = new ArrayList<>();
         for (int c = 0; c < s.nodeCount(); c++) {
             if (s.endEdge(c) - s.firstEdge(c) < JS_MEMBERS || graph.retainedSize(c) < candidateFloor
-                    || c == graph.root() || !holders.canHold(c)) {
+                    || c == graph.root() || !holders.canHold(c)) { // the cheapest test first
                 continue;
             }
             long[] found = collection(c);
@@ -113,6 +145,11 @@ final class Suspects {
             }
         }
         candidates.sort(Comparator.comparingLong((long[] f) -> f[3]).reversed());
+        return candidates;
+    }
+
+    /** Collections of JS objects, best first, nested ones left out. */
+    private List<Suspect> jsCollections(List<long[]> candidates, long total) {
         List<Suspect> out = new ArrayList<>();
         Set<Integer> accepted = new HashSet<>();
         Set<Integer> holderNodes = new HashSet<>();
