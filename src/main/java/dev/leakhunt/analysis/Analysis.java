@@ -82,15 +82,18 @@ public final class Analysis {
     }
 
     /**
-     * What the members are, honestly: "ArrayBuffer backing stores of one size (2.8 MiB)", "8 KiB Buffer pool slabs",
-     * "onRequestDone() closures retaining 10.1 KiB each on average".
+     * What the members are, as far as the graph shows: "× ArrayBuffer backing store of one size (2.8 MiB)", of the
+     * size of Node's Buffer pool slabs (a size and a Buffer view are what the graph shows; a slice's length is not
+     * in it), "× onRequestDone() retaining 10.1 KiB each on average". Never "copied N times": nothing in a snapshot
+     * says two buffers hold the same bytes.
      */
     static String what(Suspect s) {
         BufferGroup g = s.group();
         if (g != null && s.memberClass().equals(Suspects.memberClass(BufferGroups.BACKING_STORE))) {
             if (g.sizeBytes() != null && g.sizeBytes() == POOL_SLAB_BYTES && g.chain().size() > 2
                     && isPoolView(g.chain().get(2).node().name())) {
-                return "8 KiB Buffer pool slabs (small Buffers share them: a kept slice pins its whole slab; copy what you keep)";
+                return "× ArrayBuffer backing store of 8 KiB, the size of Node's Buffer pool slabs (small Buffers are "
+                        + "slices of them: one kept slice pins a whole slab; copy what you keep)";
             }
         }
         String plural = "× " + s.memberClass();

@@ -276,6 +276,20 @@ public final class Describer {
         return null;
     }
 
+    /**
+     * A class as a sentence names many of its objects: the class key, with a few property names where the name
+     * alone says little ({@code Jb {node, flags, …}}: no values, which differ from object to object).
+     */
+    public String className(int node) {
+        int t = s.nodeType(node);
+        String name = s.nodeName(node);
+        if (t == objectType && MINIFIED.matcher(name).matches() && !isBuiltin(name)) {
+            String properties = listEdges(node, propertyEdge, false);
+            return properties == null ? name : name + " " + properties;
+        }
+        return classKey(node);
+    }
+
     private static boolean isBuiltin(String name) {
         return switch (name) {
             case "Map", "Set", "URL", "Buffer" -> true;

@@ -313,6 +313,7 @@ final class Holders {
     private Holding also(Holding h, long[] hits, int from, int to, int[] steps, int k) {
         Map<String, Set<Integer>> members = new HashMap<>();
         Map<String, Set<Integer>> holders = new HashMap<>();
+        Map<String, Integer> shown = new HashMap<>(); // a holder of each class, whose name the report shows
         for (int j = from; j < to; j++) {
             int owner = (int) (hits[j] >>> 10 & 0x7FFFFFFFL);
             int member = (int) (hits[j] & 0x3FF);
@@ -325,6 +326,7 @@ final class Holders {
             }
             String label = describer.classKey(named);
             members.computeIfAbsent(label, x -> new HashSet<>()).add(member);
+            shown.putIfAbsent(label, named);
             holders.computeIfAbsent(label, x -> new HashSet<>()).add(named);
         }
         String best = null;
@@ -337,7 +339,8 @@ final class Holders {
         if (best == null) {
             return h;
         }
-        return new Holding(h.collection(), h.holder(), h.step(), h.held(), h.sampled(), best, holders.get(best).size());
+        return new Holding(h.collection(), h.holder(), h.step(), h.held(), h.sampled(),
+                describer.className(shown.get(best)), holders.get(best).size());
     }
 
     /** Whether a node is the engine's own structure rather than an object of the program (a table, a map). */
