@@ -468,7 +468,8 @@ public final class Diff {
         int percent = growthBytes == 0 ? 100 : (int) Math.round(100.0 * g.totalBytes() / growthBytes);
         return what + " hold " + Units.bytes(g.totalBytes()) + ", " + percent + "% of the growth"
                 + (mode == DiffResult.Mode.SURVIVORS ? " that survived" : "") + "; they are held by "
-                + Analysis.holder(g) + (buffers ? ": free or close them there" : ": release them there");
+                + Analysis.holder(g) + (g.alsoHeldBy() == null ? "" : ", also by " + g.alsoHeldCount() + " × "
+                + g.alsoHeldBy()) + ": remove them from it when done, or bound it";
     }
 
     /**
@@ -501,7 +502,7 @@ public final class Diff {
         return Units.count(held.count()) + (mode == DiffResult.Mode.SURVIVORS ? " surviving" : " new")
                 + " objects in the " + most.size() + " largest groups (" + most.get(0).className + " first; "
                 + Units.bytes(held.bytes()) + ", " + percent + "% of the growth) are all held by "
-                + groups.holder(dominator) + ": release them there";
+                + groups.holder(dominator) + ": remove them from it when done, or bound it";
     }
 
     private static String totalsVerdict(DiffGroup top) {

@@ -230,10 +230,11 @@ final class MemberGroups {
 
     /** Buckets as groups of the report (see {@link #describe(BufferGroups.Members, Holders.Holding)}). */
     List<BufferGroup> describe(List<Bucket> buckets) {
-        Holders.Holding[] holdings = holders.find(buckets);
+        List<Bucket> bySignature = buckets.stream().filter(b -> b.signature != null).toList();
+        Holders.Holding[] holdings = holders.find(bySignature);
         List<BufferGroup> out = new ArrayList<>();
-        for (int i = 0; i < buckets.size(); i++) {
-            out.add(describe(buckets.get(i), holdings[i]));
+        for (Bucket b : buckets) { // the engine's code, grouped by class alone, has no holder to name
+            out.add(b.signature == null ? describe(b, null, false) : describe(b, holdings[bySignature.indexOf(b)], true));
         }
         return out;
     }
@@ -243,6 +244,11 @@ final class MemberGroups {
      * pass it), how many share it, the common dominator, the holder, what else holds them, and a few keys.
      */
     BufferGroup describe(BufferGroups.Members m, Holders.Holding h) {
+        return describe(m, h, true);
+    }
+
+    /** As {@link #describe(BufferGroups.Members, Holders.Holding)}; without {@code withHolder}, no holder at all. */
+    private BufferGroup describe(BufferGroups.Members m, Holders.Holding h, boolean withHolder) {
         int[] nodes = BufferGroups.representativeFirst(s, m);
         int representative = nodes[0];
         boolean held = h != null && h.collection() >= 0;
@@ -262,7 +268,7 @@ final class MemberGroups {
         if (nodes.length == 1 && dominator == nodes[0] && graph.dominator(dominator) >= 0) {
             dominator = graph.dominator(dominator); // a lone member: what holds it, not itself
         }
-        int holder = held ? h.holder() : loneHolder(path, dominator);
+        int holder = held ? h.holder() : withHolder ? loneHolder(path, dominator) : -1;
         String also = held && !dominates(h.collection(), nodes) ? h.also() : null;
         return new BufferGroup(m.count, m.min == m.max ? m.min : null, m.min, m.max, m.total, paths.steps(path), sharing,
                 describer.ref(dominator), indexOf(path, dominator), holder < 0 ? null : describer.ref(holder),
@@ -454,8 +460,9 @@ final class MemberGroups {
         return new DominatorTree(describer.graph()).commonDominator(nodes, count);
     }
 
-    /** A node as a verdict names it, with the edge and node that hold it: {@code (array) @12 (table of Map @11)}. */
+    /** A node as a verdict names it, past internal nodes, with the edge and node that hold it: {@code Map @11 (cache of Object @10)}. */
     String holder(int node) {
+        node = holders.climb(node); // a Map's table is named as its Map
         RetainerChains.Path path = new RetainerChains(describer).path(node, 2);
         String label = describer.ref(node).label();
         if (path.length() < 2) {

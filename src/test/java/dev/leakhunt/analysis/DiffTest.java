@@ -182,8 +182,8 @@ public class DiffTest {
         DiffResult r = diff(handlers(2), handlers(7));
         assertEquals(5, r.objectGroups().get(0).group().count());
         assertTrue(r.verdict().startsWith("10 new objects in the 2 largest groups ("), r.verdict());
-        assertTrue(r.verdict().contains("% of the growth) are all held by (array) @"), r.verdict());
-        assertTrue(r.verdict().endsWith("(table of Map @49): release them there"), r.verdict());
+        assertTrue(r.verdict().endsWith("% of the growth) are all held by Map @49 (handlers of global @17): "
+                + "remove them from it when done, or bound it"), r.verdict());
     }
 
     /**
