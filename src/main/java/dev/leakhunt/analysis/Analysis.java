@@ -9,6 +9,14 @@ import java.util.Map;
 
 /** The analysis of one snapshot, as a list of named phases over a built {@link HeapGraph}. */
 public final class Analysis {
+    /**
+     * The metrics of an analysis, in the order the JSON writes them: what {@code --fail-if} knows, and what the help
+     * lists.
+     */
+    public static final List<String> METRICS = List.of("native-bytes", "largest-group-bytes", "largest-group-count",
+            "backing-stores", "self-bytes", "node-count", "edge-count", "unreachable-nodes", "top-suspect-bytes",
+            "top-suspect-count");
+
     private Analysis() {
     }
 
@@ -142,7 +150,7 @@ public final class Analysis {
 
     private static Map<String, Long> metrics(HeapSnapshot s, AnalysisResult.Totals t, List<BufferGroup> groups,
                                              List<Suspect> suspects) {
-        Map<String, Long> m = new LinkedHashMap<>();
+        Map<String, Long> m = new LinkedHashMap<>(); // the order of METRICS (a test holds them alike)
         m.put("native-bytes", t.nativeBytes());
         m.put("largest-group-bytes", groups.isEmpty() ? 0 : groups.get(0).totalBytes());
         m.put("largest-group-count", groups.isEmpty() ? 0L : groups.get(0).count());

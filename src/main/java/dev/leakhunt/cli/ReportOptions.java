@@ -11,8 +11,7 @@ import picocli.CommandLine.Option;
 
 /** The output options every reporting command shares: --json, --top, --classes, --fail-if, --no-progress. */
 final class ReportOptions {
-    static final List<String> ANALYZE_METRICS = List.of("native-bytes", "largest-group-bytes", "largest-group-count",
-            "backing-stores", "self-bytes", "node-count", "edge-count", "unreachable-nodes");
+    static final List<String> ANALYZE_METRICS = dev.leakhunt.analysis.Analysis.METRICS;
 
     @Option(names = "--json", description = "Print one JSON document (schema leakhunt/1) on stdout instead of text.")
     boolean json;

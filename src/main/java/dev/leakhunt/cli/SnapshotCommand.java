@@ -47,7 +47,8 @@ import picocli.CommandLine.Parameters;
         footer = {"  rss-bytes, heap-used-bytes, external-bytes, array-buffers-bytes",
                 "      process.memoryUsage() just before the capture",
                 "  native-bytes, largest-group-bytes, largest-group-count, backing-stores,",
-                "  self-bytes, node-count, edge-count, unreachable-nodes",
+                "  self-bytes, node-count, edge-count, unreachable-nodes, top-suspect-bytes,",
+                "  top-suspect-count",
                 "      of the snapshot, as for analyze (not with --no-analyze)"})
 final class SnapshotCommand extends BaseCommand {
     /** The figures of {@code process.memoryUsage()} that {@code --fail-if} may test. */

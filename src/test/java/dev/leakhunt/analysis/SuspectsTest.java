@@ -151,6 +151,7 @@ class SuspectsTest {
         assertEquals("Array", top.holder().name());
         assertTrue(r.verdict().startsWith("10 × ArrayBuffer backing store"), r.verdict());
         assertEquals(10 * STORE, r.metrics().get("top-suspect-bytes"));
+        assertEquals(Analysis.METRICS, List.copyOf(r.metrics().keySet()), "--fail-if knows every metric, in order");
     }
 
     @Test

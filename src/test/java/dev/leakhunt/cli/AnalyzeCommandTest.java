@@ -106,6 +106,10 @@ class AnalyzeCommandTest {
         assertEquals("leakhunt analyze: assertion failed: native-bytes > 3KiB (native-bytes is 3.4 KiB)\n", held.err());
         Cli passes = Cli.run("analyze", file.toString(), "--fail-if", "native-bytes > 1MB");
         assertEquals(0, passes.exit(), passes.toString());
+        Cli suspect = Cli.run("analyze", file.toString(), "--fail-if", "top-suspect-count >= 3", "--fail-if",
+                "top-suspect-bytes > 1MiB");
+        assertEquals(1, suspect.exit(), suspect.toString());
+        assertEquals("leakhunt analyze: assertion failed: top-suspect-count >= 3 (top-suspect-count is 3)\n", suspect.err());
         Cli unknown = Cli.run("analyze", file.toString(), "--fail-if", "heap > 1");
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().startsWith("leakhunt analyze: unknown metric 'heap' in --fail-if 'heap > 1'; known: native-bytes, "), unknown.err());
