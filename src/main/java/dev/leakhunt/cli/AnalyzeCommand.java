@@ -13,9 +13,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = {"Analyze a heap snapshot file (.heapsnapshot, plain or gzip-compressed): the largest groups of "
-                + "ArrayBuffer backing stores with their retainer chains and common dominator, and the classes that "
-                + "retain the most."},
+        description = {"Analyze a heap snapshot file (.heapsnapshot, plain or gzip-compressed): the leak suspects "
+                + "(what accumulates, native memory or JS objects, and the collection that holds it), the largest "
+                + "groups of ArrayBuffer backing stores with their retainer chains, holder and common dominator, and "
+                + "the classes that retain the most."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {" 0:success", " 1:a --fail-if assertion held", " 2:usage error", " 3:bad input",
                 " 4:internal error"})

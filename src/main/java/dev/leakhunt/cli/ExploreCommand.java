@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "explore", mixinStandardHelpOptions = true,
-        description = {"An interactive shell over a heap snapshot: load it once, then ask (summary, groups, classes, "
-                + "show, retainers, chain, dominator, dominated, find, strings; 'help' in the shell lists them).",
+        description = {"An interactive shell over a heap snapshot: load it once, then ask (summary, suspects, groups, "
+                + "classes, show, retainers, chain, dominator, dominated, find, strings; 'help' in the shell lists "
+                + "them).",
                 "With -c, or with commands on a stdin that is not a terminal, runs them and exits."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {" 0:success", " 2:usage error (an unknown command or bad arguments stops a script)",

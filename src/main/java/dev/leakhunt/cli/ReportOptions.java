@@ -17,7 +17,7 @@ final class ReportOptions {
     boolean json;
 
     @Option(names = "--top", paramLabel = "N", defaultValue = "10",
-            description = "How many buffer groups to show (default: ${DEFAULT-VALUE}).")
+            description = "How many buffer groups, and leak suspects, to show (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Option(names = "--classes", paramLabel = "N", defaultValue = "10",
