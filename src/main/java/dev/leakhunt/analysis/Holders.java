@@ -3,6 +3,7 @@ package dev.leakhunt.analysis;
 import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.graph.RetentionRule;
 import dev.leakhunt.snapshot.HeapSnapshot;
+import dev.leakhunt.snapshot.LongList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -402,28 +403,5 @@ final class Holders {
             }
         }
         return low;
-    }
-
-    /** A growable list of longs. */
-    private static final class LongList {
-        private long[] values = new long[256];
-        private int size;
-
-        void add(long v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = v;
-        }
-
-        long[] toArray() {
-            return Arrays.copyOf(values, size);
-        }
-
-        void addAll(LongList other) {
-            for (int i = 0; i < other.size; i++) {
-                add(other.values[i]);
-            }
-        }
     }
 }

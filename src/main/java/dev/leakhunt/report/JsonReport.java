@@ -136,7 +136,8 @@ public final class JsonReport implements AutoCloseable {
         g.writeEndArray();
     }
 
-    private void nodeOrNull(String field, NodeRef n) throws IOException {
+    /** A node field, null when there is none. */
+    public void nodeOrNull(String field, NodeRef n) throws IOException {
         g.writeFieldName(field);
         if (n == null) {
             g.writeNull();

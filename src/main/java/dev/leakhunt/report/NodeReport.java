@@ -358,12 +358,7 @@ public final class NodeReport {
         }
 
         private void node(String field, NodeRef n) throws IOException {
-            g.writeFieldName(field);
-            if (n == null) {
-                g.writeNull();
-            } else {
-                report.node(n);
-            }
+            report.nodeOrNull(field, n);
         }
 
         private void distance(Integer d) throws IOException {

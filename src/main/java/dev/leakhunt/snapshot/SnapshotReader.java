@@ -1098,29 +1098,4 @@ public final class SnapshotReader {
         }
         return String.format("byte 0x%02x", c & 0xFF);
     }
-
-    /** A growable list of longs, for the rare snapshot whose arrays precede its header. */
-    private static final class LongList {
-        private long[] values = new long[1024];
-        private int size;
-
-        void add(long v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = v;
-        }
-
-        long get(int i) {
-            return values[i];
-        }
-
-        int size() {
-            return size;
-        }
-
-        long[] toArray() {
-            return Arrays.copyOf(values, size);
-        }
-    }
 }
