@@ -74,30 +74,4 @@ public final class RetainerChains {
         }
         return steps;
     }
-
-    /**
-     * A signature of the first {@code depth} steps (all when depth is negative): class and edge names with ids and
-     * element indexes left out. A step that repeats the one before it (a linked list) counts once.
-     */
-    public String signature(Path path, int depth) {
-        StringBuilder sb = new StringBuilder();
-        String previous = null;
-        int taken = 0;
-        for (int i = 0; i < path.length() && (depth < 0 || taken <= depth); i++) {
-            int node = path.nodes()[i];
-            int e = path.edges()[i];
-            String step = (e < 0 ? "" : describer.edgeNameForSignature(e) + " in ")
-                    + (describer.isString(node) ? "(string)" : describer.displayName(node));
-            if (step.equals(previous)) {
-                continue;
-            }
-            sb.append(step).append(" <- ");
-            previous = step;
-            taken++;
-        }
-        if (graph.isUnreachable(path.nodes()[0])) {
-            sb.append("(unreachable)");
-        }
-        return sb.toString();
-    }
 }
