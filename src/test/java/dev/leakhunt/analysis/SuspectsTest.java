@@ -155,6 +155,42 @@ class SuspectsTest {
     }
 
     @Test
+    void aDeepChainKeepsTheHolderAndTheUsersNameAboveItAndElidesTheMiddle() throws IOException {
+        SnapshotBuilder b = new SnapshotBuilder();
+        int above = global(b);
+        for (int level = 1; level <= 20; level++) { // global.l1.l2…l20: the far end
+            int next = b.node("object", "Level" + level, 16);
+            b.prop(above, "l" + level, next);
+            above = next;
+        }
+        int map = b.node("object", "Map", 32);
+        int table = b.node("array", "", 400);
+        b.prop(above, "uploads", map).edge(map, "internal", "table", table);
+        for (int i = 0; i < 4; i++) {
+            int held = buffer(b, STORE);
+            for (int depth = 12; depth >= 1; depth--) { // twelve wrappers between the bytes and the Map
+                int wrapper = b.node("object", "Wrapper" + depth, 16);
+                b.prop(wrapper, "inner", held);
+                held = wrapper;
+            }
+            b.edge(table, "internal", Integer.toString(i + 10), held);
+        }
+        java.io.StringWriter text = new java.io.StringWriter();
+        AnalysisResult r = Analysis.analyze(graph(b, "deep"), 5, 5);
+        new dev.leakhunt.report.TextReport(new java.io.PrintWriter(text, true)).groups(r.groups(), 4);
+        String out = text.toString();
+        BufferGroup g = r.groups().get(0);
+        assertEquals("Map", g.holder().name());
+        assertTrue(g.holderStep() > dev.leakhunt.report.TextReport.CHAIN_STEPS, "deep: " + g.holderStep());
+        assertTrue(out.contains("← table in Map @"), out);
+        assertTrue(out.contains("▶"), out);
+        assertTrue(out.contains("← uploads in Level20 @"), "the user's name for the Map, above it: " + out);
+        assertTrue(out.matches("(?s).*← inner in Wrapper\\d+ @\\d+\n\\s+… \\d+ more\n.*← \\d+ in \\(array\\).*"),
+                "the middle is elided, not the end: " + out);
+        assertTrue(out.contains("more to global"), out);
+    }
+
+    @Test
     void aCollectionOfObjectsIsAJsSuspectWithItsMemberCount() throws IOException {
         SnapshotBuilder b = new SnapshotBuilder();
         int global = global(b);
