@@ -38,11 +38,22 @@ abstract class BaseCommand implements Callable<Integer> {
         }
     }
 
+    /** The FILE that names standard input. */
+    static final String STDIN = "-";
+
+    static boolean isStdin(Path file) {
+        return file.toString().equals(STDIN);
+    }
+
     /**
-     * Fails with a one-line message unless {@code file} is a regular, readable, non-empty file. Reads one byte so
-     * that a file we may not read fails here rather than halfway through a parse.
+     * Fails with a one-line message unless {@code file} is a readable, non-empty file, a FIFO or pipe we may read, or
+     * {@code -} (standard input). Reads one byte of a regular file so that a file we may not read fails here rather
+     * than halfway through a parse; a FIFO or pipe is not read (its bytes would be gone).
      */
     static void ensureReadableFile(Path file) throws IOException {
+        if (isStdin(file)) {
+            return;
+        }
         String quoted = "'" + file + "'";
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such file: " + quoted) {
@@ -55,7 +66,13 @@ abstract class BaseCommand implements Callable<Integer> {
         if (Files.isDirectory(file)) {
             throw new IOException("is a directory, not a heap snapshot: " + quoted);
         }
-        try (InputStream in = Files.newInputStream(file)) {
+        if (!Files.isRegularFile(file)) {
+            if (!Files.isReadable(file)) {
+                throw new IOException("cannot read " + quoted + ": permission denied");
+            }
+            return;
+        }
+        try (InputStream in = new java.io.FileInputStream(file.toFile())) {
             if (in.read() < 0) {
                 throw new IOException("file is empty: " + quoted);
             }

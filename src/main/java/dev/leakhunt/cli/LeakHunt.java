@@ -1,6 +1,7 @@
 package dev.leakhunt.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -58,13 +59,67 @@ public final class LeakHunt {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, argv) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println(prefix(c) + ": " + ex.getMessage());
-            c.getErr().println("try '" + c.getCommandSpec().qualifiedName() + " --help' for more information");
+            c.getErr().println(prefix(c) + ": " + usageMessage(ex) + " (see '" + c.getCommandSpec().qualifiedName()
+                    + " --help')");
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> ExitCodes.report(ex, prefix(c), c.getErr(), root.verbose));
         cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         return cl.execute(args);
+    }
+
+    /**
+     * One line for a usage error, with a suggestion for a mistyped option or command: "unknown option '--tpo'; did
+     * you mean '--top'?".
+     */
+    static String usageMessage(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            boolean option = first.startsWith("-") && !first.equals("-");
+            boolean command = !option && !u.getCommandLine().getSubcommands().isEmpty();
+            String what = option ? "unknown option '" + first + "'" : command ? "unknown command '" + first + "'"
+                    : "unexpected argument '" + first + "'";
+            CommandLine.Model.CommandSpec spec = u.getCommandLine().getCommandSpec();
+            List<String> names = new java.util.ArrayList<>();
+            if (option) {
+                spec.options().forEach(o -> names.addAll(List.of(o.names())));
+            } else {
+                names.addAll(spec.subcommands().keySet());
+            }
+            List<String> suggestions = names.stream().filter(name -> isNear(first, name)).distinct().toList();
+            return what + (suggestions.isEmpty() ? "" : "; did you mean '" + String.join("' or '", suggestions) + "'?");
+        }
+        String message = ex.getMessage();
+        return message.isEmpty() ? message : Character.toLowerCase(message.charAt(0)) + message.substring(1);
+    }
+
+    /** A typo away: one edit (or two in a word of six letters or more), or a prefix of three letters or more. */
+    static boolean isNear(String typed, String name) {
+        String a = typed.replaceFirst("^-+", "").toLowerCase(java.util.Locale.ROOT);
+        String b = name.replaceFirst("^-+", "").toLowerCase(java.util.Locale.ROOT);
+        if (a.length() >= 3 && b.startsWith(a)) {
+            return true;
+        }
+        return editDistance(a, b) <= (Math.max(a.length(), b.length()) >= 6 ? 2 : 1);
+    }
+
+    /** Levenshtein distance, with a swap of two neighbours as one edit (optimal string alignment). */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     static String prefix(CommandLine c) {

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The output options every reporting command shares: --json, --top, --classes, --fail-if, --no-progress. */
 final class ReportOptions {
@@ -16,13 +19,31 @@ final class ReportOptions {
     @Option(names = "--json", description = "Print one JSON document (schema leakhunt/1) on stdout instead of text.")
     boolean json;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "10",
-            description = "How many buffer groups, and leak suspects, to show (default: ${DEFAULT-VALUE}).")
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
     int top;
+    int classes;
+
+    @Option(names = "--top", paramLabel = "N", defaultValue = "10",
+            description = "How many buffer groups, and leak suspects, to show (default: ${DEFAULT-VALUE}; 0 shows "
+                    + "no group, and the top suspect only).")
+    void top(int n) {
+        top = atLeastZero("--top", n);
+    }
 
     @Option(names = "--classes", paramLabel = "N", defaultValue = "10",
-            description = "How many classes to show in the class summary (default: ${DEFAULT-VALUE}).")
-    int classes;
+            description = "How many classes to show in the class summary (default: ${DEFAULT-VALUE}; 0 shows none).")
+    void classes(int n) {
+        classes = atLeastZero("--classes", n);
+    }
+
+    private int atLeastZero(String option, int n) {
+        if (n < 0) {
+            throw new ParameterException(spec.commandLine(), option + " takes a count from 0, not " + n);
+        }
+        return n;
+    }
 
     @Option(names = "--fail-if", paramLabel = "'METRIC OP VALUE'",
             description = {"Exit 1 when the assertion holds, e.g. 'native-bytes > 512MiB'; repeatable. Metrics are "

@@ -57,7 +57,7 @@ final class SnapshotCommand extends BaseCommand {
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final int MAX_TITLE_CHARS = 40;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PID",
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PID", converter = PidConverter.class,
             description = "The Node.js process (or give --port or --url instead).")
     Long pid;
 

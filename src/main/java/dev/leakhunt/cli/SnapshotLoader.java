@@ -28,8 +28,9 @@ final class SnapshotLoader {
     /** The parse alone, so that the reader and its buffers are garbage before the graph phases begin. */
     private static HeapSnapshot read(Path file, PrintWriter err, boolean progress) throws IOException {
         BaseCommand.ensureReadableFile(file);
-        long fileBytes = Files.size(file);
-        SnapshotReader reader = new SnapshotReader(file);
+        boolean stdin = BaseCommand.isStdin(file);
+        long fileBytes = !stdin && Files.isRegularFile(file) ? Files.size(file) : -1; // -1: a stream of unknown size
+        SnapshotReader reader = stdin ? SnapshotReader.ofStream(System.in, "standard input") : new SnapshotReader(file);
         reader.onHeader(meta -> checkFits(file, meta, fileBytes, reader.isGzip()));
         try (Progress p = progress ? Progress.start(err, "reading", fileBytes, reader::bytesRead) : Progress.NONE) {
             return reader.read();
@@ -42,7 +43,7 @@ final class SnapshotLoader {
      * number), at least a tenth of it; a gzip file is taken as eight times its size.
      */
     static long neededBytes(SnapshotMeta meta, long fileBytes, boolean gzip) {
-        long textBytes = gzip ? fileBytes * 8 : fileBytes;
+        long textBytes = Math.max(0, gzip ? fileBytes * 8 : fileBytes); // a stream's size is unknown (-1)
         long numbers = meta.nodeCount() * meta.nodeFieldCount() + meta.edgeCount() * meta.edgeFieldCount();
         long strings = Math.max(textBytes / 10, textBytes - 5 * numbers);
         return HeapSnapshot.arrayBytes(meta.nodeCount(), meta.edgeCount()) + strings

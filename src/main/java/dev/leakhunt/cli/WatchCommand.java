@@ -82,7 +82,8 @@ final class WatchCommand extends BaseCommand {
 
     enum Then { CONTINUE, STOP }
 
-    @Parameters(index = "0", paramLabel = "PID", description = "The Node.js process to watch.")
+    @Parameters(index = "0", paramLabel = "PID", converter = PidConverter.class,
+            description = "The Node.js process to watch.")
     long pid;
 
     @Option(names = "--interval", paramLabel = "TIME", defaultValue = "5s", converter = DurationConverter.class,

@@ -91,7 +91,8 @@ public final class TextReport {
 
     public void groups(List<BufferGroup> groups, long backingStores) {
         if (groups.isEmpty()) {
-            out.println("No ArrayBuffer backing stores.");
+            out.println(backingStores == 0 ? "No ArrayBuffer backing stores."
+                    : "ArrayBuffer backing-store groups: none shown (--top 0), of " + count(backingStores) + " backing stores");
             return;
         }
         out.println("ArrayBuffer backing-store groups (" + groups.size() + " largest, by total bytes)");
@@ -194,6 +195,10 @@ public final class TextReport {
     }
 
     public void classes(List<ClassRow> rows) {
+        if (rows.isEmpty()) {
+            out.println("Classes by retained size: none shown (--classes 0)");
+            return;
+        }
         out.println("Classes by retained size (top " + rows.size() + ")");
         Table t = new Table("count", "self", "retained", "class").rightAligned(0, 1, 2);
         for (ClassRow row : rows) {

@@ -53,8 +53,8 @@ final class EdgeSplit implements AutoCloseable {
     record Tail(int segments, long endOffset, int maxNameIndex) {
     }
 
-    /** The {@code strings} array the second thread read, and the offset just after its ']'. */
-    record Strings(StringTable table, long endOffset) {
+    /** The {@code strings} array the second thread read: the offsets just after its '[' and just after its ']'. */
+    record Strings(StringTable table, long startOffset, long endOffset) {
     }
 
     static final int BLOCK_BYTES = 4 << 20;

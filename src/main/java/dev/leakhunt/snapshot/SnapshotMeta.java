@@ -37,9 +37,9 @@ public final class SnapshotMeta {
     /** Parses the JSON text of the {@code snapshot} value; {@code what} names the file in error messages. */
     static SnapshotMeta parse(byte[] json, String what) throws SnapshotFormatException {
         List<String> nodeFields = null;
-        List<String> nodeTypes = null;
+        List<List<String>> nodeTypesByField = null;
         List<String> edgeFields = null;
-        List<String> edgeTypes = null;
+        List<List<String>> edgeTypesByField = null;
         long nodeCount = -1;
         long edgeCount = -1;
         long rootIndex = 0;
@@ -62,16 +62,16 @@ public final class SnapshotMeta {
                             switch (field) {
                                 case "node_fields" -> nodeFields = stringArray(p);
                                 case "edge_fields" -> edgeFields = stringArray(p);
-                                case "node_types" -> nodeTypes = firstStringArray(p);
-                                case "edge_types" -> edgeTypes = firstStringArray(p);
+                                case "node_types" -> nodeTypesByField = typesByField(p);
+                                case "edge_types" -> edgeTypesByField = typesByField(p);
                                 default -> p.skipChildren();
                             }
                         }
                     }
-                    case "node_count" -> nodeCount = p.getValueAsLong(-1);
-                    case "edge_count" -> edgeCount = p.getValueAsLong(-1);
-                    case "root_index" -> rootIndex = p.getValueAsLong(0);
-                    case "extra_native_bytes" -> extraNativeBytes = p.getValueAsLong(0);
+                    case "node_count" -> nodeCount = count(p, key, what);
+                    case "edge_count" -> edgeCount = count(p, key, what);
+                    case "root_index" -> rootIndex = count(p, key, what);
+                    case "extra_native_bytes" -> extraNativeBytes = count(p, key, what);
                     default -> p.skipChildren();
                 }
             }
@@ -82,9 +82,12 @@ public final class SnapshotMeta {
                     + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
                     + ")");
         }
-        if (nodeFields == null || nodeTypes == null || edgeFields == null || edgeTypes == null) {
+        if (nodeFields == null || nodeTypesByField == null || edgeFields == null || edgeTypesByField == null) {
             throw new SnapshotFormatException("not a heap snapshot: " + what + " (no \"snapshot.meta\" with node and edge fields)");
         }
+        // the type names are the element of node_types (edge_types) at the position of the field named "type"
+        List<String> nodeTypes = typesOf(nodeTypesByField, nodeFields, "node", what);
+        List<String> edgeTypes = typesOf(edgeTypesByField, edgeFields, "edge", what);
         if (nodeCount < 0 || edgeCount < 0) {
             throw new SnapshotFormatException("not a heap snapshot: " + what + " (no node_count or edge_count)");
         }
@@ -107,7 +110,35 @@ public final class SnapshotMeta {
         if (nodeTypes.size() > 127 || edgeTypes.size() > 127) {
             throw new SnapshotFormatException("corrupt snapshot " + what + " (more than 127 node or edge types)");
         }
+        int fields = nodeFields.size();
+        if (rootIndex % fields != 0 || rootIndex / fields >= Math.max(nodeCount, 1)) {
+            throw new SnapshotFormatException("corrupt snapshot " + what + " (root_index " + rootIndex
+                    + " is not the field index of one of the " + nodeCount + " nodes)");
+        }
         return meta;
+    }
+
+    /** A header count: a whole number from 0 to 2^63 − 1, or the header is corrupt. */
+    private static long count(JsonParser p, String key, String what) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                || p.getLongValue() < 0) {
+            throw new SnapshotFormatException("corrupt snapshot " + what + " (\"" + key + "\" is "
+                    + (p.currentToken().isScalarValue() ? "'" + p.getText() + "'" : "not a number")
+                    + ", not a whole number from 0 to 2^63 − 1)");
+        }
+        return p.getLongValue();
+    }
+
+    /** The type names: the element of the types array at the position of the field named "type". */
+    private static List<String> typesOf(List<List<String>> byField, List<String> fields, String kind, String what)
+            throws SnapshotFormatException {
+        int at = fields.indexOf("type");
+        List<String> types = at >= 0 && at < byField.size() ? byField.get(at) : null;
+        if (at >= 0 && types == null) {
+            throw new SnapshotFormatException("not a heap snapshot: " + what + " (" + kind + "_types has no list of "
+                    + "type names at the position of the \"type\" field, " + at + ")");
+        }
+        return types == null ? List.of() : types;
     }
 
     private static List<String> stringArray(JsonParser p) throws IOException {
@@ -127,21 +158,23 @@ public final class SnapshotMeta {
         return out;
     }
 
-    /** {@code node_types} is {@code [["hidden","array",…], "string", "number", …]}: the type names come first. */
-    private static List<String> firstStringArray(JsonParser p) throws IOException {
-        List<String> out = new ArrayList<>();
+    /**
+     * {@code node_types} is {@code [["hidden","array",…], "string", "number", …]}: one entry per field, a list of
+     * names for an enumerated field (null for the others).
+     */
+    private static List<List<String>> typesByField(JsonParser p) throws IOException {
+        List<List<String>> out = new ArrayList<>();
         if (p.currentToken() != JsonToken.START_ARRAY) {
             p.skipChildren();
             return out;
         }
-        boolean first = true;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (first && p.currentToken() == JsonToken.START_ARRAY) {
-                out = stringArray(p);
+            if (p.currentToken() == JsonToken.START_ARRAY) {
+                out.add(stringArray(p));
             } else {
+                out.add(null);
                 p.skipChildren();
             }
-            first = false;
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.leakhunt.snapshot;
 
 import java.io.BufferedInputStream;
+import java.io.FileInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,17 +37,26 @@ public final class SnapshotReader {
     static final long SPLIT_MIN_BYTES = 32L << 20;
     private int splitBlockBytes = EdgeSplit.BLOCK_BYTES;
     private static final long NO_STOP = Long.MAX_VALUE;
+    private static final long MAX_UINT32 = 0xFFFF_FFFFL;
+    /** The top-level keys the reader takes; each may come once (a second one would silently replace the first). */
+    private static final java.util.Set<String> KEYS_READ = java.util.Set.of("snapshot", "nodes", "edges", "strings");
+    private final java.util.Set<String> keysSeen = new java.util.HashSet<>();
+    /** Digits of the largest number a snapshot's arrays may hold (below 2^63). */
+    private static final int MAX_DIGITS = 18;
 
     private final Path file;
+    private final InputStream source;       // standard input, or null: the file
     private final String what;
     private final AtomicLong bytesRead;
     private long fileBytes = Long.MAX_VALUE;
+    private long maxDecodedBytes = -1;      // the most bytes the file can decode to; -1 when not known
     private boolean gzip;
     private HeaderCheck headerCheck = meta -> { };
     private long splitMinBytes = SPLIT_MIN_BYTES;
     private EdgeSplit split;
     private int segmentsOnSecondThread;
     private boolean stringsReadAhead;
+    private EdgeSplit.Strings stringsAhead;     // the strings the second thread read, until the reader meets them
     private BooleanSupplier cancelled = () -> false;
 
     // scanner state
@@ -103,14 +113,28 @@ public final class SnapshotReader {
 
 
     public SnapshotReader(Path file) {
+        this(file, null, "'" + file + "'");
+    }
+
+    private SnapshotReader(Path file, InputStream source, String what) {
         this.file = file;
-        this.what = "'" + file + "'";
+        this.source = source;
+        this.what = what;
         this.bytesRead = new AtomicLong();
+    }
+
+    /**
+     * A reader of a stream that cannot seek (standard input): read on one thread, plain or gzip; {@code name} names
+     * it in messages.
+     */
+    public static SnapshotReader ofStream(InputStream in, String name) {
+        return new SnapshotReader(Path.of(name), in, name);
     }
 
     /** A reader for segments of the owner's edges, writing into the owner's arrays (see {@link #readEdgeSegments}). */
     private SnapshotReader(SnapshotReader owner) {
         this.file = owner.file;
+        this.source = null;
         this.what = owner.what;
         this.bytesRead = owner.bytesRead;
         this.meta = owner.meta;
@@ -157,8 +181,9 @@ public final class SnapshotReader {
     }
 
     public HeapSnapshot read() throws IOException {
-        InputStream raw = new BufferedInputStream(
-                new ChunkedInput.Counting(Files.newInputStream(file), bytesRead), 1 << 16);
+        // a FileInputStream reads pipes and FIFOs too (Files.newInputStream's channel asks them for a position)
+        InputStream raw = new BufferedInputStream(new ChunkedInput.Counting(
+                source != null ? source : new FileInputStream(file.toFile()), bytesRead), 1 << 16);
         raw.mark(2);
         int b0 = raw.read();
         int b1 = raw.read();
@@ -167,7 +192,12 @@ public final class SnapshotReader {
         InputStream in = gzip ? gunzip(raw) : raw;
         input = new ChunkedInput(in, "leakhunt-read");
         try {
-            if (!gzip && Files.isRegularFile(file)) {
+            boolean regular = source == null && Files.isRegularFile(file);
+            if (regular) {
+                long size = Files.size(file);
+                maxDecodedBytes = !gzip ? size : size > Long.MAX_VALUE / 1032 ? Long.MAX_VALUE : size * 1032;
+            }
+            if (!gzip && regular) { // only a plain regular file is read on two threads: the rest cannot seek
                 fileBytes = Files.size(file);
                 if (fileBytes >= splitMinBytes) {
                     split = EdgeSplit.start(file, splitBlockBytes);
@@ -259,8 +289,8 @@ public final class SnapshotReader {
     private void parseTopLevel() throws IOException {
         int c = nextNonWs();
         if (c != '{') {
-            throw new SnapshotFormatException("not a heap snapshot: " + what + " (not a JSON object"
-                    + (c < 0 ? ")" : ", starts with " + describe(c) + ")"));
+            throw new SnapshotFormatException("not a heap snapshot: " + what + (c < 0 ? " (it is empty)"
+                    : " (not a JSON object, starts with " + describe(c) + ")"));
         }
         boolean first = true;
         for (;;) {
@@ -283,6 +313,9 @@ public final class SnapshotReader {
             }
             section = "\"" + key + "\"";
             sectionNumbers = 0;
+            if (KEYS_READ.contains(key) && !keysSeen.add(key)) {
+                throw corrupt("a second \"" + key + "\" in the top-level object");
+            }
             switch (key) {
                 case "snapshot" -> readHeader();
                 case "nodes" -> readNumberArray(true);
@@ -303,6 +336,7 @@ public final class SnapshotReader {
         ByteArrayOutputStream header = new ByteArrayOutputStream(4096);
         skipValue(header);
         meta = SnapshotMeta.parse(header.toByteArray(), what);
+        checkCountsFit();
         headerCheck.check(meta);
         allocate();
         if (split != null) {
@@ -321,6 +355,22 @@ public final class SnapshotReader {
             }
             pendingEdges = null;
             endEdges();
+        }
+    }
+
+    /**
+     * Header counts against what the file can hold, before anything is sized from them: every number takes a digit
+     * and a separator, and deflate expands at most 1032-fold. A file whose size is unknown (a pipe) is not checked.
+     */
+    private void checkCountsFit() throws SnapshotFormatException {
+        if (maxDecodedBytes < 0) {
+            return;
+        }
+        long numbers = meta.nodeCount() * meta.nodeFieldCount() + meta.edgeCount() * meta.edgeFieldCount();
+        if (numbers > maxDecodedBytes / 2) {
+            throw corrupt("the header claims " + meta.nodeCount() + " nodes and " + meta.edgeCount() + " edges, "
+                    + numbers + " numbers, more than " + (gzip ? "a gzip file of its size" : "a file of its size")
+                    + " can hold");
         }
     }
 
@@ -457,16 +507,11 @@ public final class SnapshotReader {
             edgeCursor = edgeType.length; // the second thread checked that its last segment completes the edges
             segmentsOnSecondThread = tail.segments();
             maxNameIndex = Math.max(maxNameIndex, tail.maxNameIndex());
-            EdgeSplit.Strings ahead = s.strings();
-            if (ahead == null) {
-                openAt(tail.endOffset());
-                return;
-            }
-            // the second thread followed the structure from the edges' end to the top-level strings array and read
-            // it: what lies between (V8's trace tree, samples and locations, which no analysis reads) is passed over
-            strings = ahead.table();
-            stringsReadAhead = true;
-            openAt(ahead.endOffset());
+            // the second thread followed the structure from the edges' end to the top-level strings array and may
+            // have read it: this thread reads on after the edges as the one-thread path does (what lies between is
+            // judged alike), and takes those strings when it meets the array where they began
+            stringsAhead = s.strings();
+            openAt(tail.endOffset());
         }
     }
 
@@ -527,7 +572,11 @@ public final class SnapshotReader {
             maxNameIndex = checkedStringIndex(name);
         }
         nodeName[node] = (int) name;
-        nodeId[node] = (int) r[nodeIdAt]; // unsigned 32-bit
+        long id = r[nodeIdAt];
+        if (id > MAX_UINT32) {
+            throw beyond32Bits("node " + node + " has id " + id);
+        }
+        nodeId[node] = (int) id; // unsigned 32-bit
         long size = r[selfSizeAt];
         selfSize[node] = size <= Integer.MAX_VALUE ? (int) size : largeSize(size);
         edgeSum += r[edgeCountAt];
@@ -561,11 +610,15 @@ public final class SnapshotReader {
             throw badType("edge", edge, type, edgeTypeCount);
         }
         edgeType[edge] = (byte) type;
-        int name = (int) r[edgeNameAt]; // an index may use all 32 bits
-        edgeNameOrIndex[edge] = name;
-        if (type != elementEdgeType && type != hiddenEdgeType && (name > maxNameIndex || name < 0)) {
-            maxNameIndex = checkedStringIndex(r[edgeNameAt]);
+        long nameOrIndex = r[edgeNameAt];
+        if (type == elementEdgeType || type == hiddenEdgeType) {
+            if (nameOrIndex > MAX_UINT32) { // an index may use all 32 bits
+                throw beyond32Bits("edge " + edge + " has index " + nameOrIndex);
+            }
+        } else if (nameOrIndex > maxNameIndex) {
+            maxNameIndex = checkedStringIndex(nameOrIndex); // a string index: below 2^31
         }
+        edgeNameOrIndex[edge] = (int) nameOrIndex;
         long toNode = r[edgeToAt];
         long to = ordinalOf(toNode, nodeFields, nodeFieldsReciprocal);
         if (to < 0 || to >= nodeType.length) {
@@ -609,6 +662,10 @@ public final class SnapshotReader {
         return corrupt("the nodes' edge counts exceed edge_count " + edgeType.length + " at node " + node);
     }
 
+    private SnapshotFormatException beyond32Bits(String what) {
+        return corrupt(what + ", beyond V8's 32 bits");
+    }
+
     private SnapshotFormatException badTarget(int edge, long toNode) {
         return corrupt("edge " + edge + " points to node field index " + toNode + ", not one of the "
                 + nodeType.length + " nodes");
@@ -638,6 +695,14 @@ public final class SnapshotReader {
 
     private void readStrings() throws IOException {
         expectArrayStart();
+        EdgeSplit.Strings ahead = stringsAhead;
+        stringsAhead = null;
+        if (ahead != null && ahead.startOffset() == position()) {
+            strings = ahead.table();
+            stringsReadAhead = true;
+            openAt(ahead.endOffset());
+            return;
+        }
         // the nodes and edges name strings up to maxNameIndex (when they came first); a corrupt index cannot
         // make the table claim more than one string per number
         long expected = meta == null ? 0 : Math.min(maxNameIndex + 1L, meta.nodeCount() + meta.edgeCount());
@@ -660,7 +725,7 @@ public final class SnapshotReader {
             ahead.emptyBuffer();
             ahead.strings = new StringTable();
             ahead.readStringElements();
-            return new EdgeSplit.Strings(ahead.strings, ahead.position());
+            return new EdgeSplit.Strings(ahead.strings, offset, ahead.position());
         } finally {
             chunks.close();
         }
@@ -883,7 +948,7 @@ public final class SnapshotReader {
                         p++;
                     }
                     digits += p - from;
-                    if (digits > 18) {
+                    if (digits > MAX_DIGITS) {
                         throw corrupt("a number too large in " + section);
                     }
                     if (p < end) {
@@ -949,13 +1014,16 @@ public final class SnapshotReader {
                 throw unexpected(c);
             }
             long v = c - '0';
-            for (;;) {
+            for (int digits = 1; ; digits++) {
                 if (pos >= limit && !fill()) {
                     throw truncated();
                 }
                 int d = buf[pos] - '0';
                 if (d < 0 || d > 9) {
                     break;
+                }
+                if (digits == MAX_DIGITS) {
+                    throw corrupt("a number too large in " + section);
                 }
                 v = v * 10 + d;
                 pos++;

@@ -161,10 +161,21 @@ class AnalyzeCommandTest {
     @Test
     void aSnapshotTooLargeForTheHeapFailsBeforeParsingAndNamesTheXmx() throws IOException {
         // The header alone claims 400 M nodes: the check runs before any array is allocated or number read.
+        // The file is sparse: long enough to hold the numbers it claims (2 bytes each), so the check of the counts
+        // against the file passes and the heap's is the one that speaks.
         String huge = leak().toJson().replace("\"node_count\":16", "\"node_count\":400000000")
                 .replace("\"edge_count\":15", "\"edge_count\":1200000000");
-        Cli r = analyzeBad("huge.heapsnapshot", huge.getBytes(StandardCharsets.US_ASCII));
+        Path file = dir.resolve("huge.heapsnapshot");
+        Files.writeString(file, huge, StandardCharsets.US_ASCII);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(2 * (400_000_000L * 7 + 1_200_000_000L * 3) + 2);
+        }
+        Cli r = Cli.run("analyze", file.toString());
         assertBadInput(r, "snapshot too large for this heap: '");
+        Cli small = analyzeBad("small.heapsnapshot", huge.getBytes(StandardCharsets.US_ASCII));
+        assertBadInput(small, "corrupt snapshot '");
+        assertTrue(small.err().contains("(the header claims 400000000 nodes and 1200000000 edges, 6400000000 numbers, "
+                + "more than a file of its size can hold)"), small.err());
         assertTrue(r.err().matches("(?s).*400,000,000 nodes and 1,200,000,000 edges, which need about [0-9.]+ GiB but the JVM may use .*; run with JAVA_OPTS=-Xmx\\d+g\n"), r.err());
     }
 
@@ -172,9 +183,30 @@ class AnalyzeCommandTest {
     void usageErrorsExitTwo() {
         Cli r = Cli.run("analyze");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("Missing required parameter: 'FILE'"), r.err());
+        assertEquals("leakhunt analyze: missing required parameter: 'FILE' (see 'leakhunt analyze --help')\n", r.err());
         assertEquals(2, Cli.run("analyze", "--top", "many", "x").exit());
         assertEquals(2, Cli.run("frobnicate").exit());
+        for (String[] args : new String[][] {{"--top", "-1"}, {"--classes", "-1"}}) {
+            Cli negative = Cli.run("analyze", "x.heapsnapshot", args[0], args[1]);
+            assertEquals(2, negative.exit(), negative.toString());
+            assertEquals("leakhunt analyze: " + args[0] + " takes a count from 0, not -1 (see 'leakhunt analyze --help')\n",
+                    negative.err());
+        }
+        Cli diff = Cli.run("diff", "a", "b", "--top", "-1");
+        assertEquals(2, diff.exit());
+        assertTrue(diff.err().startsWith("leakhunt diff: --top takes a count from 0, not -1"), diff.err());
+        Cli typo = Cli.run("analyze", "x.heapsnapshot", "--tpo", "3");
+        assertEquals(2, typo.exit());
+        assertEquals("leakhunt analyze: unknown option '--tpo'; did you mean '--top'? (see 'leakhunt analyze --help')\n",
+                typo.err());
+        Cli command = Cli.run("analyz", "x.heapsnapshot");
+        assertEquals(2, command.exit());
+        assertEquals("leakhunt: unknown command 'analyz'; did you mean 'analyze'? (see 'leakhunt --help')\n", command.err());
+        Cli pid = Cli.run("snapshot", "abc");
+        assertEquals(2, pid.exit());
+        assertTrue(pid.err().contains("'abc' is not a pid: a process id is a whole number from 1"), pid.err());
+        assertEquals(1, pid.err().lines().count(), pid.err());
+        assertEquals(2, Cli.run("watch", "0").exit(), "0 is no process");
     }
 
     @Test
