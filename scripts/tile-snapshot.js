@@ -110,6 +110,10 @@ let maxId = 0;
 const outNodes = 1 + K * (N - 1);
 const outEdges = K * M;
 const idStride = maxId + 2; // even, so that an id keeps its parity
+// V8's ids are unsigned 32-bit, and leakhunt refuses a larger one: no copy may move an id past 2^32 - 1
+if ((K - 1) * idStride + maxId > 0xFFFFFFFF) {
+  die(`${K} copies would move ids past 2^32 - 1 (the largest id is ${maxId}): at most ${Math.floor((0xFFFFFFFF - maxId) / idStride) + 1} copies`);
+}
 const node = (k, i) => (i === 0 ? 0 : 1 + k * (N - 1) + (i - 1));
 
 head.snapshot.node_count = outNodes;
