@@ -23,7 +23,12 @@ if (!input || !out || !(Number.isInteger(K) && K >= 1)) {
   console.error('usage: tile-snapshot.js --in FILE --copies K --out FILE');
   process.exit(2);
 }
-const die = (message) => { console.error(`tile-snapshot: ${message}`); process.exit(3); };
+const part = `${out}.part`; // written there, renamed to --out when complete
+const die = (message) => {
+  console.error(`tile-snapshot: ${message}`);
+  fs.rmSync(part, { force: true });
+  process.exit(3);
+};
 
 const fd = fs.openSync(input, 'r');
 const size = fs.fstatSync(fd).size;
@@ -81,7 +86,7 @@ function eachNumber(bracket, onNumber) {
   }
 }
 
-const outFd = fs.openSync(out, 'w', 0o600);
+const outFd = fs.openSync(part, 'w', 0o600);
 const outBuf = Buffer.alloc(16 << 20);
 let outLen = 0;
 let written = 0;
@@ -176,4 +181,5 @@ flush();
   }
 }
 fs.closeSync(outFd);
+fs.renameSync(part, out);
 console.log(JSON.stringify({ copies: K, nodes: outNodes, edges: outEdges, bytes: written }));

@@ -78,7 +78,8 @@ public final class Analysis {
         StringBuilder sb = new StringBuilder();
         sb.append(Units.count(top.count())).append(' ').append(what(top)).append(" hold ").append(Units.bytes(top.bytes()))
                 .append(" (").append(Math.round(100 * top.share())).append("% of the heap)");
-        sb.append(", held by ").append(holderLabel(top.holder(), top.chain(), top.holderStep()));
+        sb.append(", held by ").append(holders(top.holderCount(), top.holder()))
+                .append(holderLabel(top.holder(), top.chain(), top.holderStep()));
         if (!top.keys().isEmpty()) {
             sb.append(", keys ").append(String.join(", ", top.keys())).append(top.count() > top.keys().size() ? ", …" : "");
         }
@@ -134,9 +135,14 @@ public final class Analysis {
     /** A group's holder as a verdict names it: the holder, or the common dominator where no holder was found. */
     static String holder(BufferGroup g) {
         if (g.holder() != null) {
-            return holderLabel(g.holder(), g.chain(), g.holderStep());
+            return holders(g.holderCount(), g.holder()) + holderLabel(g.holder(), g.chain(), g.holderStep());
         }
         return holderLabel(g.commonDominator(), g.chain(), g.dominatorStep());
+    }
+
+    /** "3 × Array, one of them " before a holder that is one of several collections of its class; else nothing. */
+    public static String holders(int count, NodeRef holder) {
+        return count > 1 ? Units.count(count) + " × " + holder.name() + ", one of them " : "";
     }
 
     /** A holder with the step above it on the chain, when there is one: {@code Map @12 (open of LogShipper @11)}. */

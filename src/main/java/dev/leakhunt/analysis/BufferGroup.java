@@ -9,13 +9,16 @@ import java.util.List;
  * pass it), of which {@code sharingChain} members have the same (ids and indexes aside). {@code commonDominator} is
  * the lowest node that dominates every member: what frees them all; {@code dominatorStep} is its index in
  * {@code chain}, or -1. {@code holder} is the accumulation point, the collection that holds the members (see
- * {@link Holders}), or null when none holds half of them; {@code holderStep} its index in {@code chain}, or -1.
+ * {@link Holders}), or null when none holds half of them; {@code holderStep} its index in {@code chain}, or -1;
+ * {@code holderCount} how many collections of the holder's class hold the members (1: the holder alone; more: a
+ * collection each, as a Map per connection, of which {@code holder} is the one on the chain).
  * {@code alsoHeldBy} names what else holds the members ({@code alsoHeldCount} of those), or is null; {@code keys}
  * are a few of the collection's keys for the members, when it is keyed.
  */
 public record BufferGroup(int count, Long sizeBytes, long minBytes, long maxBytes, long totalBytes,
                           List<ChainStep> chain, int sharingChain, NodeRef commonDominator, int dominatorStep,
-                          NodeRef holder, int holderStep, String alsoHeldBy, int alsoHeldCount, List<String> keys) {
+                          NodeRef holder, int holderStep, int holderCount, String alsoHeldBy, int alsoHeldCount,
+                          List<String> keys) {
 
     /** The member class: the first step's node name. */
     public String memberClass() {

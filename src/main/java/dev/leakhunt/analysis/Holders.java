@@ -42,9 +42,19 @@ final class Holders {
      * members; {@code held} counts the sampled members it holds, of {@code sampled}. {@code also} is the class of
      * the other holders of that step that hold the most members ({@code alsoCount} of them), or null.
      */
-    record Holding(int collection, int holder, int step, int held, int sampled, String also, int alsoCount) {
+    record Holding(int collection, int holder, int step, int held, int sampled, String also, int alsoCount,
+                   int collections) {
         static Holding none(int sampled) {
-            return new Holding(-1, -1, -1, 0, sampled, null, 0);
+            return new Holding(-1, -1, -1, 0, sampled, null, 0, 0);
+        }
+
+        /** One collection that holds every member, with {@code collections} 1; see {@link Holders}. */
+        static Holding of(int collection, int holder, int step) {
+            return new Holding(collection, holder, step, 0, 0, null, 0, 1);
+        }
+
+        Holding withAlso(String also, int alsoCount) {
+            return new Holding(collection, holder, step, held, sampled, also, alsoCount, collections);
         }
     }
 
@@ -124,6 +134,22 @@ final class Holders {
         long key = (long) (group * STEPS + step - 1) << 41 | (long) owner << 10;
         int at = lowerBound(lastHits, key);
         return at < lastHits.length && lastHits[at] == key;
+    }
+
+    /** The nodes that, in the last {@link #find}, hold step {@code step} (1-based) of group {@code group}'s members. */
+    int[] owners(int group, int step) {
+        long slot = group * STEPS + step - 1;
+        int from = lowerBound(lastHits, slot << 41);
+        int to = lowerBound(lastHits, (slot + 1) << 41);
+        int[] out = new int[to - from];
+        int n = 0;
+        for (int j = from; j < to; j++) {
+            int owner = (int) (lastHits[j] >>> 10 & 0x7FFFFFFFL);
+            if (n == 0 || out[n - 1] != owner) {
+                out[n++] = owner;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
     }
 
     /** The {@value #STEPS} steps above a member (see {@link #fillSteps}). */
@@ -254,39 +280,90 @@ final class Holders {
         hits.add((long) (g * STEPS + k) << 41 | (long) owner << 10 | member);
     }
 
-    /** The lowest step at which one holder holds at least half of the sampled members (and two). */
+    /**
+     * The lowest step at which one holder holds at least half of the sampled members (and two); or, where no one
+     * node does, nodes of one class (see {@link #byClass}), unless one node holds those at the next step.
+     */
     private Holding choose(int g, long[] hits, int[] steps, int sampled) {
         if (sampled < 2) {
             return Holding.none(sampled);
         }
         int need = Math.max(2, (sampled + 1) / 2);
         for (int k = 0; k < STEPS; k++) {
-            long slot = g * STEPS + k;
-            int from = lowerBound(hits, slot << 41);
-            int to = lowerBound(hits, (slot + 1) << 41);
-            int onChain = k + 1 < STEPS ? steps[k + 1] : -1; // the representative's next step
-            int best = -1;
-            int bestCount = 0;
-            for (int j = from; j < to; ) {
-                int owner = (int) (hits[j] >>> 10 & 0x7FFFFFFFL);
-                int c = 0;
-                while (j < to && (int) (hits[j] >>> 10 & 0x7FFFFFFFL) == owner) {
-                    c++;
-                    j++;
-                }
-                if (!canHold(owner)) {
-                    continue;
-                }
-                if (c > bestCount || c == bestCount && owner == onChain) {
-                    best = owner;
-                    bestCount = c;
-                }
+            Holding one = single(g, hits, steps, k, sampled, need);
+            if (one != null) {
+                return one;
             }
-            if (bestCount >= need) {
-                return also(new Holding(best, climb(best), k + 1, bestCount, sampled, null, 0), hits, from, to, steps, k);
+            Holding spread = byClass(g, hits, steps, k, sampled, need);
+            if (spread != null) {
+                // collections that one collection holds in turn (rows of an array) are its entries: it is the holder
+                Holding outer = k + 1 < STEPS ? single(g, hits, steps, k + 1, sampled, need) : null;
+                return outer != null ? outer : spread;
             }
         }
         return Holding.none(sampled);
+    }
+
+    /** The node that holds step {@code k} (0-based) of at least {@code need} members, or null. */
+    private Holding single(int g, long[] hits, int[] steps, int k, int sampled, int need) {
+        long slot = g * STEPS + k;
+        int from = lowerBound(hits, slot << 41);
+        int to = lowerBound(hits, (slot + 1) << 41);
+        int onChain = k + 1 < STEPS ? steps[k + 1] : -1;
+        int best = -1;
+        int bestCount = 0;
+        for (int j = from; j < to; ) {
+            int owner = (int) (hits[j] >>> 10 & 0x7FFFFFFFL);
+            int c = 0;
+            while (j < to && (int) (hits[j] >>> 10 & 0x7FFFFFFFL) == owner) {
+                c++;
+                j++;
+            }
+            if (canHold(owner) && (c > bestCount || c == bestCount && owner == onChain)) {
+                best = owner;
+                bestCount = c;
+            }
+        }
+        return bestCount < need ? null
+                : also(new Holding(best, climb(best), k + 1, bestCount, sampled, null, 0, 1), hits, from, to, steps, k);
+    }
+
+    /**
+     * When no one node holds half of the members at step {@code k}: whether nodes of one class do, two or more of
+     * them, each holding two members or more on average (a Map per connection, a MEMFS table per module instance).
+     * The collection named is the representative's own of that class; {@code collections} says how many there are.
+     * Null when none does.
+     */
+    private Holding byClass(int g, long[] hits, int[] steps, int k, int sampled, int need) {
+        long slot = g * STEPS + k;
+        int from = lowerBound(hits, slot << 41);
+        int to = lowerBound(hits, (slot + 1) << 41);
+        Map<String, Set<Integer>> members = new HashMap<>();
+        Map<String, Set<Integer>> owners = new HashMap<>();
+        for (int j = from; j < to; j++) {
+            int owner = (int) (hits[j] >>> 10 & 0x7FFFFFFFL);
+            if (canHold(owner)) {
+                String label = describer.classKey(owner);
+                members.computeIfAbsent(label, x -> new HashSet<>()).add((int) (hits[j] & 0x3FF));
+                owners.computeIfAbsent(label, x -> new HashSet<>()).add(owner);
+            }
+        }
+        String best = null;
+        for (Map.Entry<String, Set<Integer>> e : members.entrySet()) {
+            int held = e.getValue().size();
+            int count = owners.get(e.getKey()).size();
+            if (held >= need && count >= 2 && held >= 2 * count && (best == null || held > members.get(best).size())) {
+                best = e.getKey();
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        int onChain = k + 1 < STEPS ? steps[k + 1] : -1;
+        int collection = owners.get(best).contains(onChain) ? onChain : owners.get(best).iterator().next();
+        Holding h = new Holding(collection, climb(collection), k + 1, members.get(best).size(), sampled, null, 0,
+                owners.get(best).size());
+        return also(h, hits, from, to, steps, k);
     }
 
     private boolean dominatedBy(int node, int ancestor) {
@@ -318,8 +395,9 @@ final class Holders {
         for (int j = from; j < to; j++) {
             int owner = (int) (hits[j] >>> 10 & 0x7FFFFFFFL);
             int member = (int) (hits[j] & 0x3FF);
-            if (owner == h.collection() || owner == h.holder() || dominatedBy(owner, steps[member * STEPS + k])) {
-                continue; // the collection, or a back-reference from inside the member
+            if (owner == h.collection() || owner == h.holder() || dominatedBy(owner, steps[member * STEPS + k])
+                    || h.collections() > 1 && describer.classKey(owner).equals(describer.classKey(h.collection()))) {
+                continue; // the collection (or one of its class), or a back-reference from inside the member
             }
             int named = climbNamed(owner);
             if (named == h.holder() || named == h.collection()) {
@@ -340,8 +418,7 @@ final class Holders {
         if (best == null) {
             return h;
         }
-        return new Holding(h.collection(), h.holder(), h.step(), h.held(), h.sampled(),
-                describer.className(shown.get(best)), holders.get(best).size());
+        return h.withAlso(describer.className(shown.get(best)), holders.get(best).size());
     }
 
     /** Whether a node is the engine's own structure rather than an object of the program (a table, a map). */

@@ -111,6 +111,23 @@ final class MemberGroups {
         return out;
     }
 
+    /**
+     * Whether the collection holds, directly, a node of the step's own class that holds the step: the head of a
+     * hash bucket, when the step is a file behind it (whose nearest chain runs through its own stream instead).
+     */
+    private boolean holdsLink(int index, int representative, Holders.Holding h) {
+        int step = holders.steps(representative)[h.step() - 1];
+        if (step < 0) {
+            return false;
+        }
+        for (int owner : holders.owners(index, h.step())) {
+            if (describer.valueClass(owner) == describer.valueClass(step) && edgeBetween(h.collection(), owner) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A collection and the class of the members it holds: what merged groups share. */
     private record Key(int collection, String memberClass) {
     }
@@ -132,7 +149,7 @@ final class MemberGroups {
                 continue;
             }
             if (index < searched) {
-                if (holders.holds(index, h.step(), h.collection())) {
+                if (holders.holds(index, h.step(), h.collection()) || holdsLink(index, representative, h)) {
                     return e.getKey();
                 }
                 continue;
@@ -268,11 +285,11 @@ final class MemberGroups {
         if (nodes.length == 1 && dominator == nodes[0] && graph.dominator(dominator) >= 0) {
             dominator = graph.dominator(dominator); // a lone member: what holds it, not itself
         }
-        int holder = held ? h.holder() : withHolder ? loneHolder(path, dominator) : -1;
+        int holder = held ? h.holder() : withHolder ? loneHolder(path, dominator, nodes.length) : -1;
         String also = held && !dominates(h.collection(), nodes) ? h.also() : null;
         return new BufferGroup(m.count, m.min == m.max ? m.min : null, m.min, m.max, m.total, paths.steps(path), sharing,
                 describer.ref(dominator), indexOf(path, dominator), holder < 0 ? null : describer.ref(holder),
-                holder < 0 ? -1 : indexOf(path, holder), also, also == null ? 0 : scaled(h.alsoCount(), h, m.count),
+                holder < 0 ? -1 : indexOf(path, holder), holder < 0 ? 0 : held ? h.collections() : 1, also, also == null ? 0 : scaled(h.alsoCount(), h, m.count),
                 held ? keys(h, entries(h, nodes)) : List.of());
     }
 
@@ -317,10 +334,11 @@ final class MemberGroups {
 
     /**
      * Where no collection holds a group (one member, or members held apart): the common dominator when it is an
-     * object of the program, else the first such object on the chain above the member's own structure (never the
-     * root, nor the member's own ArrayBuffer or view).
+     * object of the program; else, for one member, the first such object on the chain above the member's own
+     * structure (never the root, nor the member's own ArrayBuffer or view); else none: members held apart, each by
+     * an object of its own, have no one holder to name (one member's would be a guess).
      */
-    private int loneHolder(RetainerChains.Path path, int dominator) {
+    private int loneHolder(RetainerChains.Path path, int dominator, int members) {
         HeapGraph graph = describer.graph();
         int start = 1;
         while (start < path.length() && ownStructure(path, start)) {
@@ -330,7 +348,7 @@ final class MemberGroups {
         if (dominator != graph.root() && s.nodeType(dominator) != syntheticType && at >= start) {
             return holders.climb(dominator);
         }
-        return start < path.length() ? holders.climb(path.nodes()[start]) : -1;
+        return members == 1 && start < path.length() ? holders.climb(path.nodes()[start]) : -1;
     }
 
     /** Whether step {@code i} of a path is part of the member's own structure: an internal edge with a plain name. */

@@ -108,7 +108,8 @@ final class Suspects {
             if (g.holder() == null) {
                 continue;
             }
-            found.add(new Suspect("native", g.holder(), g.holderStep(), g.chain(), g.count(), memberClass(g.memberClass()),
+            found.add(new Suspect("native", g.holder(), g.holderStep(), g.holderCount(), g.chain(), g.count(),
+                    memberClass(g.memberClass()),
                     g.totalBytes(), (double) g.totalBytes() / total, g.keys(), g.alsoHeldBy(), g.alsoHeldCount(), g));
             holderIds.add(g.holder().id());
         }
@@ -163,10 +164,10 @@ final class Suspects {
             accepted.add(c);
             int member = (int) f[4];
             RetainerChains.Path path = groups.pathVia(member, c);
-            Holders.Holding h = new Holders.Holding(c, holder, 1, 0, 0, null, 0);
+            Holders.Holding h = Holders.Holding.of(c, holder, 1);
             List<String> keys = groups.keys(h, members(c, f[1]));
             int step = MemberGroups.indexOf(path, holder);
-            out.add(new Suspect("js", describer.ref(holder), step, groups.steps(path), f[2], className(member),
+            out.add(new Suspect("js", describer.ref(holder), step, 1, groups.steps(path), f[2], className(member),
                     f[3], (double) f[3] / total, keys, null, 0, null));
         }
         return out;

@@ -91,6 +91,7 @@ public final class JsonReport implements AutoCloseable {
         g.writeNumberField("commonDominatorStep", group.dominatorStep());
         nodeOrNull("holder", group.holder());
         g.writeNumberField("holderStep", group.holderStep());
+        g.writeNumberField("holderCount", group.holderCount());
         alsoHeldBy(group.alsoHeldBy(), group.alsoHeldCount());
         strings("keys", group.keys());
         g.writeEndObject();
@@ -104,6 +105,7 @@ public final class JsonReport implements AutoCloseable {
             g.writeStringField("kind", s.kind());
             nodeOrNull("holder", s.holder());
             g.writeNumberField("holderStep", s.holderStep());
+            g.writeNumberField("holderCount", s.holderCount());
             g.writeFieldName("chain");
             chain(s.chain());
             g.writeNumberField("count", s.count());

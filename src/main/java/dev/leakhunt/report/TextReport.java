@@ -1,5 +1,6 @@
 package dev.leakhunt.report;
 
+import dev.leakhunt.analysis.Analysis;
 import dev.leakhunt.analysis.AnalysisResult;
 import dev.leakhunt.analysis.BufferGroup;
 import dev.leakhunt.analysis.ChainStep;
@@ -74,7 +75,7 @@ public final class TextReport {
         for (int i = 0; i < suspects.size(); i++) {
             Suspect s = suspects.get(i);
             t.row(Integer.toString(i + 1), s.kind(), count(s.count()) + " × " + s.memberClass(), bytes(s.bytes()),
-                    Math.round(100 * s.share()) + "%", s.holder().label());
+                    Math.round(100 * s.share()) + "%", Analysis.holders(s.holderCount(), s.holder()) + s.holder().label());
         }
         t.print(out, "  ");
         Suspect top = suspects.get(0);
@@ -117,8 +118,8 @@ public final class TextReport {
         chain(g.chain(), "    ", g.dominatorStep(), g.holderStep());
         out.println("    " + count(g.sharingChain()) + " of " + count(g.count()) + " share this chain");
         if (g.holder() != null) {
-            out.println("    holder: " + g.holder().label() + holderContext(g)
-                    + (g.holderStep() >= 0 ? " (▶ on the chain above)" : ""));
+            out.println("    holder: " + Analysis.holders(g.holderCount(), g.holder()) + g.holder().label()
+                    + holderContext(g) + (g.holderStep() >= 0 ? " (▶ on the chain above)" : ""));
         }
         if (!g.keys().isEmpty()) {
             out.println("    keys: " + String.join(", ", g.keys()) + (g.count() > g.keys().size() ? ", …" : ""));

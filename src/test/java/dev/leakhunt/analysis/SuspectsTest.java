@@ -59,6 +59,7 @@ class SuspectsTest {
         assertEquals(5, g.count());
         assertEquals(5 * STORE, g.totalBytes());
         assertEquals("Map", g.holder().name());
+        assertEquals(1, g.holderCount());
         assertEquals("entries", g.chain().get(g.holderStep() + 1).edgeName());
         assertEquals(List.of("\"key-0\"", "\"key-1\"", "\"key-2\""), g.keys());
         Suspect top = r.suspects().get(0);
@@ -96,6 +97,33 @@ class SuspectsTest {
         assertEquals(4, g.alsoHeldCount());
         assertTrue(r.verdict().contains("also held by 4 × Timeout"), r.verdict());
         assertTrue(!r.verdict().contains("(synthetic)") && !r.verdict().contains("@1 "), r.verdict());
+    }
+
+    @Test
+    void aMapPerConnectionIsNamedAsTheMapsOfTheConnections() throws IOException {
+        SnapshotBuilder b = new SnapshotBuilder();
+        int global = global(b);
+        int connections = b.node("object", "Array", 64);
+        b.prop(global, "connections", connections);
+        for (int c = 0; c < 5; c++) {
+            int connection = b.node("object", "Connection", 48);
+            int map = b.node("object", "Map", 32);
+            int table = b.node("array", "", 200);
+            b.edge(connections, "element", c, connection).prop(connection, "pending", map)
+                    .edge(map, "internal", "table", table);
+            for (int i = 0; i < 4; i++) {
+                b.edge(table, "internal", Integer.toString(2 * i + 4), buffer(b, STORE));
+            }
+        }
+        AnalysisResult r = Analysis.analyze(graph(b, "connections"), 5, 5);
+        assertEquals(1, r.groups().size(), r.groups().toString());
+        BufferGroup g = r.groups().get(0);
+        assertEquals(20, g.count());
+        assertEquals("Map", g.holder().name(), "the Maps, not the array of connections above them");
+        assertEquals(5, g.holderCount());
+        assertEquals("pending", g.chain().get(g.holderStep() + 1).edgeName());
+        assertTrue(r.verdict().contains("held by 5 × Map, one of them Map @"), r.verdict());
+        assertEquals(5, r.suspects().get(0).holderCount());
     }
 
     @Test
