@@ -1055,6 +1055,10 @@ public final class SnapshotReader {
             skipString(capture);
             return;
         }
+        if ((c == '{' || c == '[') && capture == null) {
+            skipNested();
+            return;
+        }
         if (c == '{' || c == '[') {
             int depth = 1;
             while (depth > 0) {
@@ -1087,6 +1091,43 @@ public final class SnapshotReader {
             pos++;
             if (capture != null) {
                 capture.write(d);
+            }
+        }
+    }
+
+    /**
+     * Skips an object or array whose opening bracket was read, through its closing one: the loop of
+     * {@link #skipValue} over the buffer in locals, a chunk at a time (V8's locations and trace tree, megabytes of
+     * numbers that no analysis reads, pass through here).
+     */
+    private void skipNested() throws IOException {
+        int depth = 1;
+        byte[] b = buf;
+        int p = pos;
+        int end = limit;
+        for (;;) {
+            if (p >= end) {
+                pos = p;
+                if (!fill()) {
+                    throw truncated();
+                }
+                b = buf;
+                p = pos;
+                end = limit;
+                continue;
+            }
+            int d = b[p++];
+            if (d == '"') {
+                pos = p;
+                skipString(null);
+                b = buf;
+                p = pos;
+                end = limit;
+            } else if (d == '{' || d == '[') {
+                depth++;
+            } else if ((d == '}' || d == ']') && --depth == 0) {
+                pos = p;
+                return;
             }
         }
     }
