@@ -12,7 +12,8 @@
 //
 // Extra options: --db FILE (default: <tmpdir>/leakhunt-sqljs-<M>mb.db), --db-mb M (default 2):
 // the DB file is created with sql.js if missing, filled until it is at least M MiB. --build debug loads sql.js's
-// unminified build (dist/sql-wasm-debug.js), whose MEMFS classes keep their names (FSNode, FS.nameTable).
+// unminified build (dist/sql-wasm-debug.js), whose MEMFS classes keep their names (FSNode, FS.nameTable); run it
+// as node --single-threaded server.js --build debug.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -88,6 +89,14 @@ run({
   },
   async setup(opts) {
     if (!BUILDS[opts.build]) throw new Error(`--build must be default or debug, not '${opts.build}'`);
+    if (opts.build === 'debug' && !process.execArgv.includes('--single-threaded')) {
+      // Node 20's V8 can deadlock compiling the debug build's WebAssembly: background compile jobs wait for a
+      // collection (allocating its function names) while the main thread waits for them (seen in about one
+      // fixed-mode run in three, with gdb). With no background threads it cannot; node must be given the flag.
+      process.stderr.write('sqljs-memfs-leak: --build debug needs node --single-threaded (V8 can deadlock '
+        + 'compiling its WebAssembly on background threads)\n');
+      process.exit(2);
+    }
     const dist = path.dirname(require.resolve('sql.js/dist/sql-wasm.js'));
     const SQL = await BUILDS[opts.build]()({ locateFile: (file) => path.join(dist, file) });
     if (!(opts['db-mb'] > 0)) throw new Error('--db-mb must be > 0');

@@ -16,10 +16,7 @@ import picocli.CommandLine.Parameters;
         description = {"Analyze a heap snapshot file (.heapsnapshot, plain or gzip-compressed): the leak suspects "
                 + "(what accumulates, native memory or JS objects, and the collection that holds it), the largest "
                 + "groups of ArrayBuffer backing stores with their retainer chains, holder and common dominator, and "
-                + "the classes that retain the most."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {" 0:success", " 1:a --fail-if assertion held", " 2:usage error", " 3:bad input",
-                " 4:internal error"})
+                + "the classes that retain the most."})
 final class AnalyzeCommand extends BaseCommand {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The heap snapshot to analyze.")

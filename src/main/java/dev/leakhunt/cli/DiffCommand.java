@@ -20,9 +20,6 @@ import picocli.CommandLine.Parameters;
                 "When the ids do not name the same objects (snapshots of different processes, or an inspector "
                         + "session ended between them, which resets V8's ids), class and backing-store totals are "
                         + "compared instead."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {" 0:success", " 1:a --fail-if assertion held", " 2:usage error", " 3:bad input",
-                " 4:internal error"},
         footerHeading = "%nMetrics for --fail-if:%n",
         footer = {"  growth-bytes          self bytes of the new objects (with C: those alive in C)",
                 "  new-objects           how many new objects",

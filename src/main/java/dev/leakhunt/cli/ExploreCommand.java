@@ -22,11 +22,7 @@ import picocli.CommandLine.ParentCommand;
         description = {"An interactive shell over a heap snapshot: load it once, then ask (summary, suspects, groups, "
                 + "classes, show, retainers, chain, dominator, dominated, find, strings; 'help' in the shell lists "
                 + "them).",
-                "With -c, or with commands on a stdin that is not a terminal, runs them and exits."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {" 0:success", " 2:usage error (an unknown command or bad arguments stops a script)",
-                " 3:bad input: the file, or in a script an id that names no node or a file diff cannot read (the script goes on, exit 3 at the end)",
-                " 4:internal error"})
+                "With -c, or with commands on a stdin that is not a terminal, runs them and exits."})
 final class ExploreCommand extends BaseCommand {
     /** Overrides the default history file, ~/.leakhunt_history. */
     static final String HISTORY_PROPERTY = "leakhunt.history";
@@ -62,7 +58,7 @@ final class ExploreCommand extends BaseCommand {
         Shell shell = new Shell(session, json, leakhunt != null && leakhunt.verbose);
         if (!interactive) {
             List<String> script = commands.isEmpty() ? stdinLines() : commands;
-            return exitCode(shell.runScript(script, out(), err()));
+            return ExitCodes.of(shell.runScript(script, out(), err()));
         }
         try (Terminal terminal = TerminalBuilder.builder().name("leakhunt").system(true).build()) {
             shell.runInteractive(terminal, historyFile(), !noPager);
@@ -87,15 +83,6 @@ final class ExploreCommand extends BaseCommand {
             }
         }
         return lines;
-    }
-
-    private static int exitCode(Shell.Status status) {
-        return switch (status) {
-            case OK -> ExitCodes.OK;
-            case BAD_INPUT -> ExitCodes.BAD_INPUT;
-            case USAGE -> ExitCodes.USAGE;
-            case INTERNAL -> ExitCodes.INTERNAL;
-        };
     }
 
     /** Whether file descriptor {@code fd} of this process is a terminal. */

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The entry point. The only place that calls {@code System.exit}; every command returns its exit code or throws,
- * and {@link ExitCodes#of} decides what a throw means.
+ * and {@link ExitCodes#report} decides what a throw means; every help's list of exit codes comes from
+ * {@link ExitCodes#help}.
  */
 @Command(name = "leakhunt",
         mixinStandardHelpOptions = true,
@@ -26,14 +27,6 @@ import picocli.CommandLine.Option;
                 WatchCommand.class,
                 CommandLine.HelpCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class
-        },
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-                " 0:success",
-                " 1:an assertion (--fail-if) held",
-                " 2:usage error",
-                " 3:bad input or unreachable target",
-                " 4:internal error (stack trace with --verbose)"
         })
 public final class LeakHunt {
 
@@ -65,7 +58,18 @@ public final class LeakHunt {
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> ExitCodes.report(ex, prefix(c), c.getErr(), root.verbose));
         cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        exitCodeHelp(cl);
         return cl.execute(args);
+    }
+
+    /** Each command's help lists its exit codes from {@link ExitCodes#help}, the one place that decides them. */
+    private static void exitCodeHelp(CommandLine cl) {
+        CommandLine.Model.UsageMessageSpec usage = cl.getCommandSpec().usageMessage();
+        usage.exitCodeListHeading("%nExit codes:%n");
+        usage.exitCodeList(ExitCodes.help(cl.getCommandSpec().parent() == null ? "leakhunt" : cl.getCommandName()));
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            exitCodeHelp(sub);
+        }
     }
 
     /**

@@ -39,10 +39,6 @@ import picocli.CommandLine.Parameters;
                 "Before the analysis: the process's memoryUsage() figures and what their proportions suggest. "
                         + "The file is written owner-only (a heap holds the process's secrets), to <FILE>.part "
                         + "first and renamed when complete. The target is paused while V8 builds the snapshot."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {" 0:success", " 1:a --fail-if assertion held", " 2:usage error",
-                " 3:the target is not there, not Node.js or not reachable, the capture failed, or the file could "
-                        + "not be written or read", " 4:internal error"},
         footerHeading = "%nMetrics for --fail-if:%n",
         footer = {"  rss-bytes, heap-used-bytes, external-bytes, array-buffers-bytes",
                 "      process.memoryUsage() just before the capture",

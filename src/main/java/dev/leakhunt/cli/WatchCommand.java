@@ -48,12 +48,6 @@ import picocli.CommandLine.Parameters;
                 + "growing outside V8, or stable. Samples do not disturb the target: no GC, no snapshot.",
                 "The watch ends after --duration, on Ctrl-C (the verdict is still printed and the files written), "
                         + "or when the target exits."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {" 0:the watch ended (its duration passed, --then stop, or the target exited)",
-                " 1:a --fail-if assertion held", " 2:usage error",
-                " 3:the target is not there or not watchable, the inspector was lost, or a file could not be "
-                        + "written", " 4:internal error",
-                "130:Ctrl-C (after the verdict and files)"},
         footerHeading = "%nMetrics for --fail-if (slopes in bytes per hour: 'rss-slope > 50MiB/h'):%n",
         footer = {"  rss-slope, heap-total-slope, heap-used-slope, external-slope,",
                 "  array-buffers-slope, outside-v8-slope (of rss - heapTotal - external)",
