@@ -267,18 +267,26 @@ final class MemberGroups {
     /** As {@link #describe(BufferGroups.Members, Holders.Holding)}; without {@code withHolder}, no holder at all. */
     private BufferGroup describe(BufferGroups.Members m, Holders.Holding h, boolean withHolder) {
         int[] nodes = BufferGroups.representativeFirst(s, m);
-        int representative = nodes[0];
+        // the member shown: of the largest, the one whose whole chain most members share (not one reached through
+        // its own stream when the rest are reached through the table)
+        long[] keys = new long[nodes.length];
+        Map<Long, Integer> keyCounts = new HashMap<>();
+        for (int i = 0; i < nodes.length; i++) {
+            keys[i] = chains.fullKey(nodes[i]);
+            keyCounts.merge(keys[i], 1, Integer::sum);
+        }
+        int shown = 0;
+        for (int i = 1; i < nodes.length; i++) {
+            if (s.selfSize(nodes[i]) == s.selfSize(nodes[0]) && keyCounts.get(keys[i]) > keyCounts.get(keys[shown])) {
+                shown = i;
+            }
+        }
+        int representative = nodes[shown];
+        int sharing = keyCounts.get(keys[shown]);
         boolean held = h != null && h.collection() >= 0;
         RetainerChains.Path path = paths.path(representative);
         if (held && indexOf(path, h.holder()) < 0) {
             path = pathThrough(representative, h, path);
-        }
-        long full = chains.fullKey(representative);
-        int sharing = 0;
-        for (int node : nodes) {
-            if (chains.fullKey(node) == full) {
-                sharing++;
-            }
         }
         HeapGraph graph = describer.graph();
         int dominator = tree.commonDominator(nodes, nodes.length);
