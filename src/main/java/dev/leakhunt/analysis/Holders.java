@@ -149,7 +149,7 @@ final class Holders {
                 out[n++] = owner;
             }
         }
-        return java.util.Arrays.copyOf(out, n);
+        return Arrays.copyOf(out, n);
     }
 
     /** The {@value #STEPS} steps above a member (see {@link #fillSteps}). */

@@ -163,11 +163,6 @@ final class MemberGroups {
         return null;
     }
 
-    /** The holdings of buckets, in order (one pass over the edges for all). */
-    Holders.Holding[] holdings(List<? extends BufferGroups.Members> buckets) {
-        return holders.find(buckets);
-    }
-
     String signature(int node) {
         return chains.signature(node, BufferGroups.SIGNATURE_STEPS);
     }
