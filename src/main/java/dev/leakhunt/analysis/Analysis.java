@@ -146,7 +146,7 @@ public final class Analysis {
     }
 
     /** A holder with the step above it on the chain, when there is one: {@code Map @12 (open of LogShipper @11)}. */
-    static String holderLabel(NodeRef holder, List<ChainStep> chain, int holderStep) {
+    public static String holderLabel(NodeRef holder, List<ChainStep> chain, int holderStep) {
         if (holderStep >= 0 && holderStep + 1 < chain.size()) {
             ChainStep above = chain.get(holderStep + 1);
             return holder.label() + " (" + above.edgeName() + " of " + above.node().label() + ")";

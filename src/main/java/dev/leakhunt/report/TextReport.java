@@ -118,8 +118,9 @@ public final class TextReport {
         chain(g.chain(), "    ", g.dominatorStep(), g.holderStep());
         out.println("    " + count(g.sharingChain()) + " of " + count(g.count()) + " share this chain");
         if (g.holder() != null) {
-            out.println("    holder: " + Analysis.holders(g.holderCount(), g.holder()) + g.holder().label()
-                    + holderContext(g) + (g.holderStep() >= 0 ? " (▶ on the chain above)" : ""));
+            out.println("    holder: " + Analysis.holders(g.holderCount(), g.holder())
+                    + Analysis.holderLabel(g.holder(), g.chain(), g.holderStep())
+                    + (g.holderStep() >= 0 ? " (▶ on the chain above)" : ""));
         }
         if (!g.keys().isEmpty()) {
             out.println("    keys: " + String.join(", ", g.keys()) + (g.count() > g.keys().size() ? ", …" : ""));
@@ -130,16 +131,6 @@ public final class TextReport {
         NodeRef d = g.commonDominator();
         out.println("    common dominator: " + d.label() + ", retains " + bytes(d.retainedBytes())
                 + (g.dominatorStep() >= 0 ? " (◆ on the chain above)" : " (not on the chain above)"));
-    }
-
-    /** {@code (open of LogShipper @12)}: the step above the holder on the chain, when shown there. */
-    static String holderContext(BufferGroup g) {
-        int i = g.holderStep();
-        if (i < 0 || i + 1 >= g.chain().size()) {
-            return "";
-        }
-        ChainStep above = g.chain().get(i + 1);
-        return " (" + above.edgeName() + " of " + above.node().label() + ")";
     }
 
     /** What to do about the other holders, where their class says: timers are cleared, handles closed. */
