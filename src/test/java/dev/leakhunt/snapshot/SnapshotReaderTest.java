@@ -277,19 +277,19 @@ class SnapshotReaderTest {
         // in larger ones; the reader divides by a multiply-high, which must equal the division everywhere
         java.util.Random random = new java.util.Random(31);
         for (int fields = 3; fields <= 12; fields++) {
-            long reciprocal = SnapshotReader.reciprocal(fields);
+            long reciprocal = EdgeRecords.reciprocal(fields);
             long[] around = {0, 1, (1L << 31) - 1, 1L << 31, (1L << 32) - 1, 1L << 32, (long) Integer.MAX_VALUE * fields,
                     (long) Integer.MAX_VALUE * 12 + 11};
             for (long base : around) {
                 for (long index = Math.max(0, base - 2 * fields); index <= base + 2 * fields; index++) {
                     long expected = index % fields == 0 ? index / fields : -1;
-                    assertEquals(expected, SnapshotReader.ordinalOf(index, fields, reciprocal), index + " / " + fields);
+                    assertEquals(expected, EdgeRecords.ordinalOf(index, fields, reciprocal), index + " / " + fields);
                 }
             }
             for (int i = 0; i < 100_000; i++) {
                 long index = random.nextLong() >>> 30; // up to 2^34
                 long expected = index % fields == 0 ? index / fields : -1;
-                assertEquals(expected, SnapshotReader.ordinalOf(index, fields, reciprocal), index + " / " + fields);
+                assertEquals(expected, EdgeRecords.ordinalOf(index, fields, reciprocal), index + " / " + fields);
             }
         }
     }
