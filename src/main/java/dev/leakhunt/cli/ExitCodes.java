@@ -56,6 +56,14 @@ public final class ExitCodes {
         return String.format("%3d", code);
     }
 
+    /**
+     * The status of a command that reports before it knows all went well (a watch prints its verdict, then may find
+     * the inspector lost or a capture failed): a failure of the input outranks an assertion that held.
+     */
+    static int afterReport(int reported, boolean inputFailed) {
+        return inputFailed ? BAD_INPUT : reported;
+    }
+
     /** The exit code of an explore shell's status. */
     static int of(Shell.Status status) {
         return switch (status) {

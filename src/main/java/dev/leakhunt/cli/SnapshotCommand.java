@@ -47,9 +47,6 @@ import picocli.CommandLine.Parameters;
                 "  top-suspect-count",
                 "      of the snapshot, as for analyze (not with --no-analyze)"})
 final class SnapshotCommand extends BaseCommand {
-    /** The figures of {@code process.memoryUsage()} that {@code --fail-if} may test. */
-    static final List<String> PROCESS_METRICS = List.of("rss-bytes", "heap-used-bytes", "external-bytes",
-            "array-buffers-bytes");
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final int MAX_TITLE_CHARS = 40;
 
@@ -119,11 +116,11 @@ final class SnapshotCommand extends BaseCommand {
         Path directory = outputDirectory();
         Captured captured = capture(directory);
         MemoryUsage usage = captured.usage();
-        if (usage == null && assertions.stream().anyMatch(f -> PROCESS_METRICS.contains(f.metric()))) {
+        if (usage == null && assertions.stream().anyMatch(f -> MemoryUsage.METRICS.contains(f.metric()))) {
             throw new IOException("the target at " + captured.inspector() + " is not Node.js: it has no "
                     + "process.memoryUsage() for --fail-if; the snapshot is in '" + captured.capture().path() + "'");
         }
-        Map<String, Long> processMetrics = processMetrics(usage);
+        Map<String, Long> processMetrics = usage == null ? Map.of() : usage.metrics();
         Path file = captured.capture().path();
         if (!report.json) {
             header(out(), captured, noAnalyze ? file : null);
@@ -180,11 +177,11 @@ final class SnapshotCommand extends BaseCommand {
     }
 
     private List<FailIf> assertions() {
-        List<String> known = new ArrayList<>(PROCESS_METRICS);
+        List<String> known = new ArrayList<>(MemoryUsage.METRICS);
         known.addAll(ReportOptions.ANALYZE_METRICS);
         List<FailIf> assertions = FailIf.parseAll(report.failIf, known);
         for (FailIf f : assertions) {
-            if (noAnalyze && !PROCESS_METRICS.contains(f.metric())) {
+            if (noAnalyze && !MemoryUsage.METRICS.contains(f.metric())) {
                 throw new UsageException("--fail-if '" + f.text() + "' needs the analysis (" + f.metric()
                         + " is a figure of the snapshot); drop --no-analyze");
             }
@@ -337,17 +334,6 @@ final class SnapshotCommand extends BaseCommand {
             throw new IOException(e.getMessage() + " (the snapshot is kept: 'leakhunt analyze " + file
                     + "' analyzes it again)", e);
         }
-    }
-
-    static Map<String, Long> processMetrics(MemoryUsage usage) {
-        Map<String, Long> metrics = new LinkedHashMap<>();
-        if (usage != null) {
-            metrics.put("rss-bytes", usage.rss());
-            metrics.put("heap-used-bytes", usage.heapUsed());
-            metrics.put("external-bytes", usage.external());
-            metrics.put("array-buffers-bytes", usage.arrayBuffers());
-        }
-        return metrics;
     }
 
     /** The analysis with the process's figures after its own, so that JSON and --fail-if see them all. */

@@ -51,8 +51,8 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%nMetrics for --fail-if (slopes in bytes per hour: 'rss-slope > 50MiB/h'):%n",
         footer = {"  rss-slope, heap-total-slope, heap-used-slope, external-slope,",
                 "  array-buffers-slope, outside-v8-slope (of rss - heapTotal - external)",
-                "  rss-bytes, peak-rss-bytes, heap-total-bytes, heap-used-bytes, external-bytes,",
-                "  array-buffers-bytes (of the last sample), rss-growth-bytes (last - first),",
+                "  rss-bytes, peak-rss-bytes, rss-growth-bytes (last - first), heap-total-bytes,",
+                "  heap-used-bytes, external-bytes, array-buffers-bytes (of the last sample),",
                 "  samples",
                 "--snapshot-when tests each sample: rss-bytes, peak-rss-bytes, rss-growth-bytes,",
                 "  heap-total-bytes, heap-used-bytes, external-bytes, array-buffers-bytes"})
@@ -176,13 +176,11 @@ final class WatchCommand extends BaseCommand {
                     json -> watch.json(json, durationMillis, run.ended.id, run.samples, verdict, run.capture),
                     text -> watch.verdict(out(), verdict, ended));
             writePlot(run, watch, verdict);
-            if (closeFailure != null || run.ended == Ended.INSPECTOR_LOST
-                    || run.capture != null && run.capture.error() != null) {
-                if (closeFailure != null) {
-                    err().println(spec.qualifiedName() + ": " + closeFailure);
-                }
-                status = ExitCodes.BAD_INPUT;
+            if (closeFailure != null) {
+                err().println(spec.qualifiedName() + ": " + closeFailure);
             }
+            status = ExitCodes.afterReport(status, closeFailure != null || run.ended == Ended.INSPECTOR_LOST
+                    || run.capture != null && run.capture.error() != null);
             out().flush();
             err().flush();
             return status;
