@@ -211,8 +211,11 @@ final class Suspects {
         int stride = Math.max(1, (end - first) / CLASS_SAMPLE);
         long[] classes = new long[Math.min(end - first, CLASS_SAMPLE + 1)];
         int n = 0;
-        for (int e = first; e < end && n < classes.length; e += stride) {
-            if (entryEdge(e) && memberType(s.edgeTo(e))) {
+        // one edge from each stretch of stride edges, at a place that varies from stretch to stretch: a fixed step
+        // would keep in step with a table's layout (a Map's edges alternate key and value) and see only keys
+        for (int from = first, i = 0; from < end && n < classes.length; from += stride, i++) {
+            int e = from + ((i * 0x9E3779B9) >>> 7) % stride;
+            if (e < end && entryEdge(e) && memberType(s.edgeTo(e))) {
                 classes[n++] = describer.valueClass(s.edgeTo(e));
             }
         }

@@ -244,4 +244,35 @@ class SuspectsTest {
         assertNull(top.group());
         assertNotNull(r.verdict());
     }
+
+    /**
+     * A Map's table alternates key and value edges; the member class is sampled, and a sample that stepped over every
+     * other edge saw only keys at some sizes (605 handlers of the js-heap-leak sample gave no suspect, 552 did).
+     */
+    @Test
+    void aMapOfClosuresIsASuspectAtEverySize() throws IOException {
+        for (int n : new int[] {300, 520, 600, 605, 800, 1100, 1537}) {
+            SnapshotBuilder b = new SnapshotBuilder();
+            int global = global(b);
+            int map = b.node("object", "Map", 32);
+            int table = b.node("array", "", 16L * n);
+            b.prop(global, "handlers", map).edge(map, "internal", "table", table);
+            int shared = b.node("code", "onRequestDone", 40);
+            for (int i = 0; i < n; i++) {
+                int closure = b.node("closure", "onRequestDone", 32);
+                int context = b.node("object", "system / Context", 24);
+                b.edge(closure, "internal", "shared", shared).edge(closure, "internal", "context", context)
+                        .edge(context, "context", "ctx", b.node("object", "RequestContext", 5_000));
+                b.edge(table, "internal", Integer.toString(3 * i + 3), b.node("string", "handler-" + i, 24));
+                b.edge(table, "internal", Integer.toString(3 * i + 4), closure);
+            }
+            AnalysisResult r = Analysis.analyze(graph(b, "map-" + n), 5, 5);
+            assertTrue(!r.suspects().isEmpty(), "a suspect with " + n + " entries");
+            Suspect top = r.suspects().get(0);
+            assertEquals("onRequestDone()", top.memberClass(), n + " entries");
+            assertEquals(n, top.count());
+            assertEquals((long) n * (32 + 24 + 5_000), top.bytes());
+            assertEquals("Map", top.holder().name());
+        }
+    }
 }
