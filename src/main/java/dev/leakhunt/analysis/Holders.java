@@ -29,8 +29,16 @@ import java.util.concurrent.CompletableFuture;
  * <p>One pass over all edges serves every group; a group's members are sampled evenly down to {@value #SAMPLE}.
  */
 final class Holders {
-    /** How many steps above a member the accumulation point is looked for. */
-    static final int STEPS = 6;
+    /**
+     * How many steps above a member the accumulation point is looked for: enough for a string in a request's rows,
+     * kept by a closure in a Map (cons string, cons string, row, rows, request, context, closure, the Map's table).
+     */
+    static final int STEPS = 10;
+    /**
+     * From this many collections of one class on, they are records of the leak (a request's rows), not where it
+     * accumulates: what holds them all, higher up, is the holder.
+     */
+    private static final int MANY_COLLECTIONS = 16;
     /** Members per group looked at; counts are of these. */
     static final int SAMPLE = 1024;
     /** How far a holder climbs past internal nodes (a Map's table to the Map) to a node a person can act on. */
@@ -296,9 +304,16 @@ final class Holders {
             }
             Holding spread = byClass(g, hits, steps, k, sampled, need);
             if (spread != null) {
-                // collections that one collection holds in turn (rows of an array) are its entries: it is the holder
-                Holding outer = k + 1 < STEPS ? single(g, hits, steps, k + 1, sampled, need) : null;
-                return outer != null ? outer : spread;
+                // collections that one collection holds in turn (rows of an array) are its entries: it is the holder;
+                // and many collections of one class are the leak's own records, held all together further up
+                int highest = spread.collections() >= MANY_COLLECTIONS ? STEPS - 1 : k + 1;
+                for (int up = k + 1; up <= highest && up < STEPS; up++) {
+                    Holding outer = single(g, hits, steps, up, sampled, need);
+                    if (outer != null) {
+                        return outer;
+                    }
+                }
+                return spread;
             }
         }
         return Holding.none(sampled);

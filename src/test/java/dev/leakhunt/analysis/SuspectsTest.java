@@ -275,4 +275,42 @@ class SuspectsTest {
             assertEquals("Map", top.holder().name());
         }
     }
+
+    /**
+     * Buffers in a per-request array, the requests kept by closures in a Map: the 40 arrays are the leak's own
+     * records, and the Map, seven steps above each buffer, is where they accumulate.
+     */
+    @Test
+    void manyPerRecordArraysAreNotTheHolderTheMapAboveThemIs() throws IOException {
+        SnapshotBuilder b = new SnapshotBuilder();
+        int global = global(b);
+        int map = b.node("object", "Map", 32);
+        int table = b.node("array", "", 800);
+        b.prop(global, "handlers", map).edge(map, "internal", "table", table);
+        int shared = b.node("code", "onDone", 40);
+        for (int i = 0; i < 40; i++) {
+            int chunks = b.node("object", "Array", 32);
+            for (int j = 0; j < 4; j++) {
+                b.edge(chunks, "element", j, buffer(b, STORE));
+            }
+            int request = b.node("object", "Request", 48);
+            b.prop(request, "chunks", chunks);
+            int context = b.node("object", "system / Context", 24);
+            b.edge(context, "context", "req", request);
+            int closure = b.node("closure", "onDone", 32);
+            b.edge(closure, "internal", "shared", shared).edge(closure, "internal", "context", context);
+            b.edge(table, "internal", Integer.toString(2 * i + 3), b.node("string", "h-" + i, 24));
+            b.edge(table, "internal", Integer.toString(2 * i + 4), closure);
+        }
+        AnalysisResult r = Analysis.analyze(graph(b, "records"), 5, 5);
+        BufferGroup g = r.groups().get(0);
+        assertEquals(160, g.count());
+        assertEquals(160 * STORE, g.totalBytes());
+        assertEquals("Map", g.holder().name(), "the Map, not 40 × Array");
+        assertEquals(1, g.holderCount());
+        Suspect top = r.suspects().get(0);
+        assertEquals("native", top.kind());
+        assertEquals(160, top.count());
+        assertEquals("Map", top.holder().name());
+    }
 }
