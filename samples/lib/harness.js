@@ -2,8 +2,9 @@
 // Shared harness for the leakhunt sample services.
 //
 // Contract (see samples/README.md):
-//   node server.js [--mode leak|fixed] [--ops N] [--port P] [--snapshot FILE] [sample options]
-// - performs N operations at startup;
+//   node server.js [--mode leak|fixed] [--ops N] [--every MS] [--port P] [--snapshot FILE] [sample options]
+// - performs N operations at startup, and with --every MS one more every MS milliseconds once listening
+//   (a service that leaks on a timer, with no load needed);
 // - with --snapshot FILE: after the startup ops (and after listening, so the state is held as in a
 //   running service) writes a heap snapshot to FILE and exits 0, printing nothing;
 // - otherwise listens on 127.0.0.1:P (0 = ephemeral), prints one JSON "ready" line on stdout
@@ -16,7 +17,7 @@ const v8 = require('v8');
 
 function usage(name, extra, msg) {
   const lines = [
-    `usage: node server.js [--mode leak|fixed] [--ops N] [--port P] [--snapshot FILE]` +
+    `usage: node server.js [--mode leak|fixed] [--ops N] [--every MS] [--port P] [--snapshot FILE]` +
       Object.keys(extra).map((k) => ` [--${k} ${extra[k].arg || 'V'}]`).join(''),
   ];
   if (msg) lines.unshift(`${name}: ${msg}`);
@@ -26,7 +27,7 @@ function usage(name, extra, msg) {
 
 // extra: { 'db-mb': { arg: 'M', default: 2, type: 'number' }, ... }
 function parseArgs(name, argv, extra = {}) {
-  const opts = { mode: 'leak', ops: 0, port: 0, snapshot: null };
+  const opts = { mode: 'leak', ops: 0, every: 0, port: 0, snapshot: null };
   for (const [k, spec] of Object.entries(extra)) opts[k] = spec.default;
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -34,7 +35,7 @@ function parseArgs(name, argv, extra = {}) {
     const eq = a.indexOf('=');
     if (a.startsWith('--') && eq > 0) { v = a.slice(eq + 1); a = a.slice(0, eq); }
     const key = a.replace(/^--/, '');
-    const known = ['mode', 'ops', 'port', 'snapshot'].includes(key) || key in extra;
+    const known = ['mode', 'ops', 'every', 'port', 'snapshot'].includes(key) || key in extra;
     if (!a.startsWith('--') || !known) {
       if (a === '--help' || a === '-h') usage(name, extra);
       usage(name, extra, `unknown argument '${argv[i]}'`);
@@ -43,7 +44,7 @@ function parseArgs(name, argv, extra = {}) {
       if (i + 1 >= argv.length) usage(name, extra, `missing value for ${a}`);
       v = argv[++i];
     }
-    const type = key in extra ? extra[key].type || 'string' : (key === 'ops' || key === 'port' ? 'int' : 'string');
+    const type = key in extra ? extra[key].type || 'string' : (['ops', 'every', 'port'].includes(key) ? 'int' : 'string');
     if (type === 'int' || type === 'number') {
       const n = Number(v);
       if (!Number.isFinite(n) || n < 0 || (type === 'int' && !Number.isInteger(n))) {
@@ -132,6 +133,7 @@ async function run(sample) {
     }
     const ready = { ready: true, pid: process.pid, port: server.address().port, mode: opts.mode, ops: total, ...info() };
     process.stdout.write(JSON.stringify(ready) + '\n');
+    if (opts.every > 0) setInterval(doOps, opts.every, 1);
   });
 }
 

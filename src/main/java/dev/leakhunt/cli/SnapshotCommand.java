@@ -94,7 +94,7 @@ final class SnapshotCommand extends BaseCommand {
     @Option(names = "--keep-inspector", description = "Leave an inspector that leakhunt opened open afterwards.")
     boolean keepInspector;
 
-    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = WatchCommand.DurationConverter.class,
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
             description = "How long to wait for the inspector to open after SIGUSR1: 500ms, 10s, 1m (default: "
                     + "${DEFAULT-VALUE}).")
     long timeoutMillis;
@@ -274,54 +274,6 @@ final class SnapshotCommand extends BaseCommand {
             file = dir.resolve(name.substring(0, dot) + "-" + n + name.substring(dot));
         }
         return file;
-    }
-
-    /**
-     * Feeds the progress bars from the capture's callbacks (on the connection's thread): objects examined while
-     * V8 builds the snapshot, then MiB written, of a total nobody knows in advance.
-     */
-    private static final class CaptureProgress implements ProgressListener, AutoCloseable {
-        private final PrintWriter err;
-        private final boolean show;
-        private volatile long objects;
-        private volatile long bytes;
-        private Progress bar = Progress.NONE;
-        private long total = -1;
-        private boolean writing;
-
-        CaptureProgress(PrintWriter err, boolean show) {
-            this.err = err;
-            this.show = show;
-        }
-
-        @Override
-        public synchronized void building(long done, long total) {
-            objects = done;
-            if (!show || writing) {
-                return;
-            }
-            if (bar == Progress.NONE) {
-                bar = Progress.start(err, "snapshot", total, " objects", 1, () -> objects);
-            } else if (total != this.total) {
-                bar.max(total);
-            }
-            this.total = total;
-        }
-
-        @Override
-        public synchronized void writing(long bytes) {
-            this.bytes = bytes;
-            if (show && !writing) {
-                writing = true;
-                bar.close();
-                bar = Progress.start(err, "writing", -1, " MiB", 1 << 20, () -> this.bytes);
-            }
-        }
-
-        @Override
-        public synchronized void close() {
-            bar.close();
-        }
     }
 
     // ---- the analysis and the report ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import dev.leakhunt.analysis.DiffTotals;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 
 import static dev.leakhunt.analysis.Units.bytes;
@@ -21,10 +22,31 @@ import static dev.leakhunt.analysis.Units.count;
 public final class DiffReport {
     private static final String[] LABELS = {"A", "B", "C"};
 
+    /** A snapshot {@code diff --pid} took: its file (gone afterwards unless kept), size and time. */
+    public record Shot(String label, Path file, long bytes, long millis, boolean direct) {
+    }
+
+    /**
+     * What came between two of those snapshots: the {@code --between} command (null if none) with its exit status
+     * and time, and the interval waited.
+     */
+    public record Step(String command, int exitStatus, long commandMillis, long intervalMillis) {
+    }
+
+    /** The snapshots {@code diff --pid} took of process {@code pid} in one inspector session. */
+    public record Live(long pid, List<Shot> shots, List<Step> steps, boolean kept) {
+    }
+
     private final DiffResult r;
+    private final Live live;
 
     public DiffReport(DiffResult result) {
+        this(result, null);
+    }
+
+    public DiffReport(DiffResult result, Live live) {
         this.r = result;
+        this.live = live;
     }
 
     private String first() {
@@ -65,9 +87,14 @@ public final class DiffReport {
             case TOTALS -> "Diff by class and backing-store totals: the node ids do not match (different processes, "
                     + "or ids reset between the snapshots)";
         });
+        if (live != null) {
+            out.println("  taken of pid " + live.pid() + " in one inspector session" + steps()
+                    + (live.kept() ? "" : "; the files were temporary"));
+        }
         for (int i = 0; i < r.snapshots().size(); i++) {
             DiffResult.SnapshotInfo s = r.snapshots().get(i);
-            out.println("  " + LABELS[i] + "  " + s.file());
+            out.println("  " + LABELS[i] + "  " + (live == null || live.kept() ? s.file()
+                    : bytes(live.shots().get(i).bytes()) + " snapshot, taken in " + millis(live.shots().get(i).millis())));
             out.println("     " + count(s.nodeCount()) + " nodes · self " + bytes(s.selfBytes())
                     + " · ArrayBuffer backing stores " + bytes(s.nativeBytes()) + " in " + count(s.backingStores()));
         }
@@ -76,6 +103,27 @@ public final class DiffReport {
                 + percent(id.agreeingIds(), id.checkedIds()) + " name the same objects in both";
         out.println("  " + count(id.sharedIds()) + " heap-object ids in both " + first() + " and " + last() + sampled
                 + (r.mode() == DiffResult.Mode.TOTALS ? " (ids do not match)" : ""));
+    }
+
+    /** "; between them: 'k6 run load.js' (exit 0, 12 s), then 10 s" for a live diff. */
+    private String steps() {
+        if (live.steps().isEmpty()) {
+            return "";
+        }
+        Step step = live.steps().get(0);
+        List<String> parts = new java.util.ArrayList<>();
+        if (step.command() != null) {
+            parts.add("'" + step.command() + "' (exit " + step.exitStatus() + ", " + millis(step.commandMillis()) + ")");
+        }
+        if (step.intervalMillis() > 0) {
+            parts.add((step.command() != null ? "then " : "") + millis(step.intervalMillis()));
+        }
+        return parts.isEmpty() ? "" : "; between " + (live.steps().size() == 1 ? "them" : "each two") + ": "
+                + String.join(", ", parts);
+    }
+
+    private static String millis(long ms) {
+        return ms < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0) : Math.round(ms / 1000.0) + " s";
     }
 
     private void totals(PrintWriter out) {
@@ -239,7 +287,7 @@ public final class DiffReport {
                 DiffResult.SnapshotInfo s = r.snapshots().get(i);
                 g.writeStartObject();
                 g.writeStringField("label", LABELS[i]);
-                g.writeStringField("file", s.file());
+                g.writeStringField("file", live != null && !live.kept() ? null : s.file());
                 g.writeNumberField("nodeCount", s.nodeCount());
                 g.writeNumberField("edgeCount", s.edgeCount());
                 g.writeNumberField("selfBytes", s.selfBytes());
@@ -248,6 +296,9 @@ public final class DiffReport {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (live != null) {
+                live(g);
+            }
             identity(g);
             change(g);
             g.writeStringField("verdict", r.verdict());
@@ -263,6 +314,37 @@ public final class DiffReport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code capture[]} and {@code between[]} of a diff that took its snapshots itself. */
+    private void live(JsonGenerator g) throws IOException {
+        g.writeNumberField("pid", live.pid());
+        g.writeArrayFieldStart("capture");
+        for (Shot shot : live.shots()) {
+            g.writeStartObject();
+            g.writeStringField("label", shot.label());
+            g.writeStringField("file", live.kept() ? shot.file().toString() : null);
+            g.writeNumberField("bytes", shot.bytes());
+            g.writeNumberField("millis", shot.millis());
+            g.writeBooleanField("writtenByTarget", shot.direct());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("between");
+        for (Step step : live.steps()) {
+            g.writeStartObject();
+            g.writeStringField("command", step.command());
+            if (step.command() != null) {
+                g.writeNumberField("exitStatus", step.exitStatus());
+                g.writeNumberField("commandMillis", step.commandMillis());
+            } else {
+                g.writeNullField("exitStatus");
+                g.writeNullField("commandMillis");
+            }
+            g.writeNumberField("intervalMillis", step.intervalMillis());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     private void identity(JsonGenerator g) throws IOException {

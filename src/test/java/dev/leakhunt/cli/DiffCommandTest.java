@@ -85,7 +85,7 @@ class DiffCommandTest {
         assertTrue(r.err().startsWith("leakhunt diff: the node ids of '" + a + "' and '" + other + "' do not name the"
                 + " same objects (of the ids both hold, 25% of those sampled agree): different processes, or an"
                 + " inspector session ended between the snapshots, which resets V8's ids; comparing class and"
-                + " backing-store totals instead\n"), r.err());
+                + " backing-store totals instead (diff --pid takes snapshots whose ids match)\n"), r.err());
         assertTrue(r.out().startsWith("Diff by class and backing-store totals: the node ids do not match"), r.out());
         assertTrue(r.out().contains("#1  2 → 5 × system / JSArrayBufferData @ 1000 B: 2.0 KiB → 4.9 KiB (+2.9 KiB)"), r.out());
     }
@@ -138,7 +138,9 @@ class DiffCommandTest {
         Cli one = Cli.run("diff", a);
         assertEquals(2, one.exit(), one.toString());
         assertTrue(one.err().startsWith("leakhunt diff: "), one.err());
-        assertEquals(2, Cli.run("diff", a, b, c, a).exit());
+        Cli four = Cli.run("diff", a, b, c, a);
+        assertEquals(2, four.exit(), four.toString());
+        assertEquals("leakhunt diff: give two or three snapshot files, not 4\n", four.err());
         Cli metric = Cli.run("diff", a, b, "--fail-if", "native-bytes > 1MiB");
         assertEquals(2, metric.exit(), metric.toString());
         assertTrue(metric.err().contains("unknown metric 'native-bytes'"), metric.err());

@@ -84,13 +84,19 @@ public final class NodeSample implements AutoCloseable {
 
     /** Starts {@code node [nodeFlags] samples/<name>/server.js --mode <mode> --ops <ops>} and waits until ready. */
     public static NodeSample start(String name, String mode, int ops, String... nodeFlags) throws IOException {
+        return startWith(name, List.of(nodeFlags), "--mode", mode, "--ops", Integer.toString(ops));
+    }
+
+    /** Starts {@code node [nodeFlags] samples/<name>/server.js [sampleArgs]} and waits until ready. */
+    public static NodeSample startWith(String name, List<String> nodeFlags, String... sampleArgs) throws IOException {
         Path script = samplesDir().resolve(name).resolve("server.js");
         if (!Files.isRegularFile(script)) {
             throw new IOException("no sample " + script);
         }
         List<String> command = new ArrayList<>(List.of("node"));
-        command.addAll(List.of(nodeFlags));
-        command.addAll(List.of(script.toString(), "--mode", mode, "--ops", Integer.toString(ops)));
+        command.addAll(nodeFlags);
+        command.add(script.toString());
+        command.addAll(List.of(sampleArgs));
         Process process = new ProcessBuilder(command).directory(script.getParent().toFile()).start();
         StringBuffer stderr = new StringBuffer();
         drain(process.getErrorStream(), line -> stderr.append(line).append('\n'), "stderr");
