@@ -267,7 +267,7 @@ final class SnapshotCommand extends BaseCommand {
     }
 
     /** {@code name} in {@code dir}, or {@code name} with {@code -2}, {@code -3}, … before its extension if taken. */
-    private static Path freeName(Path dir, String name) {
+    static Path freeName(Path dir, String name) {
         Path file = dir.resolve(name);
         int dot = name.indexOf(".heapsnapshot");
         for (int n = 2; Files.exists(file) || Files.exists(file.resolveSibling(name + ".part")); n++) {

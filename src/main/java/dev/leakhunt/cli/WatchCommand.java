@@ -32,9 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import picocli.CommandLine;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -102,11 +100,13 @@ final class WatchCommand extends BaseCommand {
 
     @Option(names = "--snapshot-when", paramLabel = "'METRIC OP VALUE'",
             description = "Take a heap snapshot the first time a sample meets this, e.g. 'external-bytes > 512MiB', "
-                    + "analyze it, and go on watching (see --then).")
-    String snapshotWhen;
+                    + "analyze it, and go on watching (see --then). Repeatable: each fires once; the snapshots of one "
+                    + "watch share its inspector session, so 'leakhunt diff' matches their objects by id.")
+    List<String> snapshotWhen = new ArrayList<>();
 
     @Option(names = "--then", paramLabel = "continue|stop", defaultValue = "continue",
-            description = "After the --snapshot-when snapshot: continue watching, or stop (default: ${DEFAULT-VALUE}).")
+            description = "After the --snapshot-when snapshot (the last, with several): continue watching, or stop "
+                    + "(default: ${DEFAULT-VALUE}).")
     Then then;
 
     @Option(names = {"-o", "--output"}, paramLabel = "PATH",
@@ -135,7 +135,7 @@ final class WatchCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         List<FailIf> assertions = assertions();
-        FailIf trigger = trigger();
+        List<FailIf> triggers = triggers();
         checkOptions();
         ProcessMemory proc = ProcessMemory.of(pid);
         InspectorSession session = null;
@@ -145,7 +145,7 @@ final class WatchCommand extends BaseCommand {
                     .withOpenTimeoutMillis(timeoutMillis).withKeepInspector(keepInspector)
                     .withNotes(note -> err().println(spec.qualifiedName() + ": " + note)));
             csvOut = openCsv();
-            return watch(proc, session, csvOut, assertions, trigger);
+            return watch(proc, session, csvOut, assertions, triggers);
         } finally {
             if (csvOut != null) {
                 csvOut.close();
@@ -157,7 +157,7 @@ final class WatchCommand extends BaseCommand {
     }
 
     private int watch(ProcessMemory proc, InspectorSession session, PrintWriter csvOut, List<FailIf> assertions,
-                      FailIf trigger) throws IOException {
+                      List<FailIf> triggers) throws IOException {
         WatchReport.Target target = target(proc, session);
         WatchReport watch = new WatchReport(target, Instant.now(), intervalMillis); // within a moment of sample 0
         CountDownLatch finished = new CountDownLatch(1);
@@ -168,19 +168,22 @@ final class WatchCommand extends BaseCommand {
         }, "leakhunt-watch-finish");
         addHook(hook);
         try {
-            Sampling run = sample(proc, session, watch, csvOut, trigger);
+            Sampling run = sample(proc, session, watch, csvOut, triggers);
             String closeFailure = run.closed ? run.closeFailure : close(session);
             TrendVerdict verdict = Trend.judge(run.samples);
             String ended = endedText(run);
             int status = report.emit(this, "watch", verdict.metrics(), assertions,
-                    json -> watch.json(json, durationMillis, run.ended.id, run.samples, verdict, run.capture),
-                    text -> watch.verdict(out(), verdict, ended));
+                    json -> watch.json(json, durationMillis, run.ended.id, run.samples, verdict, run.captures),
+                    text -> {
+                        watch.verdict(out(), verdict, ended);
+                        sameSession(run.captures);
+                    });
             writePlot(run, watch, verdict);
             if (closeFailure != null) {
                 err().println(spec.qualifiedName() + ": " + closeFailure);
             }
             status = ExitCodes.afterReport(status, closeFailure != null || run.ended == Ended.INSPECTOR_LOST
-                    || run.capture != null && run.capture.error() != null);
+                    || run.captures.stream().anyMatch(c -> c.error() != null));
             out().flush();
             err().flush();
             return status;
@@ -194,7 +197,7 @@ final class WatchCommand extends BaseCommand {
     private static final class Sampling {
         final List<TrendSample> samples = new ArrayList<>();
         Ended ended = Ended.DURATION;
-        WatchReport.Capture capture;
+        final List<WatchReport.Capture> captures = new ArrayList<>();
         /** Whether {@link #end} closed the session already, and why that failed (or null). */
         boolean closed;
         String closeFailure;
@@ -205,8 +208,9 @@ final class WatchCommand extends BaseCommand {
      * skipped) until the duration has passed, Ctrl-C, the target exits, or the inspector connection is lost.
      */
     private Sampling sample(ProcessMemory proc, InspectorSession session, WatchReport watch, PrintWriter csvOut,
-                            FailIf trigger) throws IOException {
+                            List<FailIf> triggers) throws IOException {
         Sampling run = new Sampling();
+        List<FailIf> armed = new ArrayList<>(triggers);
         PrintWriter rows = report.json ? (stderrIsTerminal() ? err() : null) : out();
         err().println(spec.qualifiedName() + ": watching pid " + pid + " (" + proc.command().replace("'", "") + ") every "
                 + WatchReport.duration(intervalMillis) + (durationMillis > 0 ? " for "
@@ -237,13 +241,15 @@ final class WatchCommand extends BaseCommand {
                 csvOut.println(watch.csvRow(sample));
                 csvOut.flush();
             }
-            if (trigger != null && run.capture == null && holds(trigger, run.samples)) {
-                run.capture = capture(session, trigger, run, watch, rows);
+            List<FailIf> met = armed.stream().filter(t -> holds(t, run.samples)).toList();
+            if (!met.isEmpty()) {
+                armed.removeAll(met); // each fires once; conditions met by one sample share its snapshot
+                run.captures.add(capture(session, met, run, watch, rows, !armed.isEmpty()));
                 if (interrupted || !proc.isAlive()) {
                     end(run, proc, session, null); // Ctrl-C or the target's exit broke the capture
                     break;
                 }
-                if (then == Then.STOP) {
+                if (then == Then.STOP && armed.isEmpty()) {
                     run.ended = Ended.SNAPSHOT;
                     break;
                 }
@@ -360,21 +366,24 @@ final class WatchCommand extends BaseCommand {
      * Takes, writes and analyzes one heap snapshot as {@code snapshot} does. A failure is kept in the result and
      * said on stderr; the watch goes on (the exit status will be 3).
      */
-    private WatchReport.Capture capture(InspectorSession session, FailIf trigger, Sampling run, WatchReport watch,
-                                        PrintWriter rows) {
+    private WatchReport.Capture capture(InspectorSession session, List<FailIf> met, Sampling run, WatchReport watch,
+                                        PrintWriter rows, boolean moreToCome) {
         TrendSample at = run.samples.get(run.samples.size() - 1);
-        Number value = Trend.lastValues(run.samples, true).get(trigger.metric());
+        Map<String, Number> values = Trend.lastValues(run.samples, true);
         String prefix = spec.qualifiedName() + ": ";
         Path file = snapshotFile(session);
-        err().println(prefix + trigger.text() + " (" + trigger.metric() + " is " + Units.bytes(value.longValue())
-                + "): taking a heap snapshot of pid " + pid + " to '" + file + "' (the process pauses meanwhile)");
+        String triggers = met.stream().map(FailIf::text).collect(Collectors.joining(", "));
+        String why = met.stream().map(t -> t.text() + " (" + t.metric() + " is "
+                + Units.bytes(values.get(t.metric()).longValue()) + ")").collect(Collectors.joining(", "));
+        err().println(prefix + why + ": taking a heap snapshot of pid " + pid + " to '" + file + "' (the process "
+                + "pauses meanwhile)");
         Capture capture;
         try {
             capture = CaptureMode.AUTO.take(session, file, gzip || file.getFileName().toString().endsWith(".gz"),
                     ProgressListener.NONE, note -> err().println(prefix + note));
         } catch (IOException e) {
             err().println(prefix + e.getMessage());
-            return new WatchReport.Capture(at.elapsedMillis(), trigger.text(), null, 0, 0, null, e.getMessage());
+            return new WatchReport.Capture(at.elapsedMillis(), triggers, null, 0, 0, null, e.getMessage());
         }
         err().println(prefix + "wrote '" + capture.path() + "' (" + Units.bytes(capture.bytes()) + " in "
                 + WatchReport.duration(capture.millis()) + (capture.direct() ? ", written by the target" : "") + ")");
@@ -384,24 +393,42 @@ final class WatchCommand extends BaseCommand {
                     report.classes);
         } catch (IOException e) {
             err().println(prefix + e.getMessage());
-            return new WatchReport.Capture(at.elapsedMillis(), trigger.text(), capture.path().toString(),
+            return new WatchReport.Capture(at.elapsedMillis(), triggers, capture.path().toString(),
                     capture.bytes(), capture.millis(), null, e.getMessage());
         }
         if (!report.json) {
             out().println();
             out().println("Heap snapshot at " + WatchReport.clock(at.elapsedMillis(), intervalMillis < 1000) + " ("
-                    + trigger.text() + ")");
+                    + triggers + ")");
             new TextReport(out()).analysis(analysis);
-            if (then == Then.CONTINUE) {
+            if (then == Then.CONTINUE || moreToCome) {
                 out().println();
                 header(rows, watch); // the rows go on below
             }
         }
-        return new WatchReport.Capture(at.elapsedMillis(), trigger.text(), capture.path().toString(), capture.bytes(),
+        return new WatchReport.Capture(at.elapsedMillis(), triggers, capture.path().toString(), capture.bytes(),
                 capture.millis(), analysis, null);
     }
 
-    /** {@code -o} as given, or {@code snapshot}'s default name in {@code -o DIR} or the current directory. */
+    /**
+     * After the verdict: with two snapshots or more, that they share the watch's inspector session, so that
+     * {@code diff} compares them by id.
+     */
+    private void sameSession(List<WatchReport.Capture> captures) {
+        List<String> files = captures.stream().filter(c -> c.file() != null && c.error() == null)
+                .map(c -> "'" + c.file() + "'").toList();
+        if (files.size() < 2) {
+            return;
+        }
+        out().println();
+        out().println("The " + files.size() + " snapshots share one inspector session, so their objects match by id: "
+                + "leakhunt diff " + String.join(" ", files.subList(Math.max(0, files.size() - 3), files.size())));
+    }
+
+    /**
+     * {@code -o} as given, or {@code snapshot}'s default name in {@code -o DIR} or the current directory, with
+     * {@code -2}, {@code -3} when a snapshot of the same second has it.
+     */
     private Path snapshotFile(InspectorSession session) {
         if (output != null && !Files.isDirectory(output)) {
             return output;
@@ -413,7 +440,7 @@ final class WatchCommand extends BaseCommand {
             info = new ProcessInfo(pid, "", "v", List.of()); // named "node" then
         }
         String name = SnapshotCommand.defaultName(info, pid, gzip, LocalDateTime.now());
-        return output != null ? output.resolve(name) : Path.of(name);
+        return SnapshotCommand.freeName(output != null ? output : Path.of(""), name);
     }
 
     // ---- options and files ------------------------------------------------------------------------------------
@@ -430,24 +457,31 @@ final class WatchCommand extends BaseCommand {
         return FailIf.parseAll(report.failIf, known);
     }
 
-    private FailIf trigger() {
-        if (snapshotWhen == null) {
-            return null;
+    private List<FailIf> triggers() {
+        if (snapshotWhen.isEmpty()) {
+            return List.of();
         }
         if (noInspector) {
             throw new UsageException("--snapshot-when needs the inspector; drop --no-inspector");
         }
-        FailIf f = FailIf.parse(snapshotWhen);
-        List<String> known = Trend.lastValueNames(true);
-        if (!known.contains(f.metric())) {
-            throw new UsageException("unknown metric '" + f.metric() + "' in --snapshot-when '" + snapshotWhen
-                    + "'; known: " + String.join(", ", known));
+        if (snapshotWhen.size() > 1 && output != null && !Files.isDirectory(output)) {
+            throw new UsageException("with several --snapshot-when, -o names an existing directory ('" + output
+                    + "' is not one)");
         }
-        if (snapshotWhen.contains("/")) {
-            throw new UsageException("bad --snapshot-when '" + snapshotWhen + "': a sample's figures are bytes, "
-                    + "not rates");
+        List<FailIf> triggers = new ArrayList<>();
+        for (String when : snapshotWhen) {
+            FailIf f = FailIf.parse(when);
+            List<String> known = Trend.lastValueNames(true);
+            if (!known.contains(f.metric())) {
+                throw new UsageException("unknown metric '" + f.metric() + "' in --snapshot-when '" + when
+                        + "'; known: " + String.join(", ", known));
+            }
+            if (when.contains("/")) {
+                throw new UsageException("bad --snapshot-when '" + when + "': a sample's figures are bytes, not rates");
+            }
+            triggers.add(f);
         }
-        return f;
+        return triggers;
     }
 
     private void checkOptions() throws IOException {
@@ -458,7 +492,7 @@ final class WatchCommand extends BaseCommand {
         if (timeoutMillis <= 0) {
             throw new UsageException("--timeout must be more than 0");
         }
-        if (snapshotWhen == null && (then == Then.STOP || output != null || gzip)) {
+        if (snapshotWhen.isEmpty() && (then == Then.STOP || output != null || gzip)) {
             throw new UsageException("--then, -o and --gzip go with --snapshot-when");
         }
         if (plot != null) {
@@ -507,7 +541,7 @@ final class WatchCommand extends BaseCommand {
             return;
         }
         Path part = plot.resolveSibling(plot.getFileName() + ".part");
-        long[] marks = run.capture == null ? new long[0] : new long[] {run.capture.atMillis()};
+        long[] marks = run.captures.stream().mapToLong(WatchReport.Capture::atMillis).toArray();
         String svg = SvgChart.render(run.samples, verdict, watch.chartSubtitle(run.samples.size()), marks);
         try {
             Files.writeString(part, svg, StandardCharsets.UTF_8);

@@ -256,10 +256,11 @@ public final class WatchReport {
 
     /**
      * The watch's part of the JSON document: {@code process}, {@code watch}, {@code samples}, {@code series},
-     * {@code verdict}, {@code capture} (when a snapshot was taken) and {@code metrics}.
+     * {@code verdict}, {@code captures} (the snapshots taken, in order; {@code capture} is the first, when one was)
+     * and {@code metrics}.
      */
     public void json(JsonReport report, long durationMillis, String ended, List<TrendSample> samples,
-                     TrendVerdict v, Capture capture) {
+                     TrendVerdict v, List<Capture> captures) {
         JsonGenerator g = report.generator();
         try {
             g.writeObjectFieldStart("process");
@@ -336,25 +337,35 @@ public final class WatchReport {
             g.writeEndArray();
             g.writeEndObject();
 
-            if (capture != null) {
-                g.writeObjectFieldStart("capture");
-                g.writeNumberField("atMillis", capture.atMillis());
-                g.writeStringField("trigger", capture.trigger());
-                g.writeStringField("file", capture.file());
-                g.writeNumberField("bytes", capture.bytes());
-                g.writeNumberField("captureMillis", capture.captureMillis());
-                g.writeStringField("error", capture.error());
-                if (capture.analysis() != null) {
-                    g.writeObjectFieldStart("analysis");
-                    report.analysis(capture.analysis());
-                    g.writeEndObject();
-                }
-                g.writeEndObject();
+            if (!captures.isEmpty()) {
+                g.writeFieldName("capture");
+                capture(g, report, captures.get(0));
             }
+            g.writeArrayFieldStart("captures");
+            for (Capture c : captures) {
+                capture(g, report, c);
+            }
+            g.writeEndArray();
             report.metrics(v.metrics());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void capture(JsonGenerator g, JsonReport report, Capture capture) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("atMillis", capture.atMillis());
+        g.writeStringField("trigger", capture.trigger());
+        g.writeStringField("file", capture.file());
+        g.writeNumberField("bytes", capture.bytes());
+        g.writeNumberField("captureMillis", capture.captureMillis());
+        g.writeStringField("error", capture.error());
+        if (capture.analysis() != null) {
+            g.writeObjectFieldStart("analysis");
+            report.analysis(capture.analysis());
+            g.writeEndObject();
+        }
+        g.writeEndObject();
     }
 
     private static void number(JsonGenerator g, String name, double value) throws IOException {

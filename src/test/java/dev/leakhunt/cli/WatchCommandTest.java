@@ -326,6 +326,61 @@ class WatchCommandTest {
         }
     }
 
+    /** The number of backing stores of exactly {@code bytes} in a snapshot, as analyze groups them. */
+    private static long storesOf(Path file, long bytes) throws IOException {
+        Cli r = Cli.run("analyze", file.toString(), "--json", "--top", "50");
+        assertEquals(0, r.exit(), r.toString());
+        return list(object(parse(r.out())).get("groups")).stream().map(WatchCommandTest::object)
+                .filter(g -> Long.valueOf(bytes).equals(g.get("sizeBytes"))).mapToLong(g -> (Long) g.get("count"))
+                .sum();
+    }
+
+    @Test
+    void twoSnapshotWhenConditionsShareTheSessionSoDiffMatchesTheirIds() throws Exception {
+        needsSqlJs();
+        try (NodeSample sample = NodeSample.start(SQLJS, "leak", 2, "--inspect-port=0")) {
+            long dbBytes = sample.number("dbBytes");
+            long base = ((Number) sample.memory().get("arrayBuffers")).longValue();
+            String first = "array-buffers-bytes > " + (base + 2 * dbBytes);
+            String second = "array-buffers-bytes > " + (base + 5 * dbBytes);
+            Cli r;
+            try (Load load = new Load(sample, 1, 150)) {
+                r = Cli.run(watch(sample, "--interval", "200ms", "--duration", "1m", "-o", dir.toString(),
+                        "--snapshot-when", first, "--snapshot-when", second, "--then", "stop"));
+            }
+            assertEquals(0, r.exit(), r.toString());
+            assertEquals(2, count(r.err(), "taking a heap snapshot"), r.err());
+            Matcher wrote = Pattern.compile("wrote '([^']+)' \\(").matcher(r.err());
+            List<Path> files = new ArrayList<>();
+            while (wrote.find()) {
+                files.add(Path.of(wrote.group(1)));
+            }
+            assertEquals(2, files.size(), r.err());
+            assertTrue(r.out().contains("\nHeap snapshot at ") && r.out().contains(" (" + first + ")\n")
+                    && r.out().contains(" (" + second + ")\n"), r.out());
+            assertTrue(r.out().endsWith("\nThe 2 snapshots share one inspector session, so their objects match by id: "
+                    + "leakhunt diff '" + files.get(0) + "' '" + files.get(1) + "'\n"), r.out());
+            assertClosed(openedPort(r.err()));
+
+            // the watch's session kept V8's ids: diff matches every sampled id, and finds exactly the new copies
+            Cli diff = Cli.run("diff", files.get(0).toString(), files.get(1).toString(), "--json", "--top", "20");
+            assertEquals(0, diff.exit(), diff.toString());
+            Map<String, Object> d = object(object(parse(diff.out())).get("diff"));
+            assertEquals("ids", d.get("mode"));
+            Map<String, Object> identity = object(d.get("identity"));
+            assertTrue((Long) identity.get("checkedIds") > 1000, identity.toString());
+            assertEquals(identity.get("checkedIds"), identity.get("agreeingIds"), identity.toString());
+            long added = storesOf(files.get(1), dbBytes) - storesOf(files.get(0), dbBytes);
+            assertTrue(added >= 3, "the load opened the database between the snapshots: " + added);
+            Map<String, Object> group = list(d.get("bufferGroups")).stream().map(WatchCommandTest::object)
+                    .map(g -> object(g.get("group"))).filter(g -> Long.valueOf(dbBytes).equals(g.get("sizeBytes")))
+                    .findFirst().orElseThrow();
+            assertEquals(added, group.get("count"));
+            assertEquals(added * dbBytes, group.get("totalBytes"));
+            assertEquals("Array", object(group.get("holder")).get("name"), "the MEMFS name table");
+        }
+    }
+
     @Test
     void snapshotWhenThenStopInTextEndsWithTheAnalysisAndTheVerdict() throws Exception {
         needsSqlJs();
