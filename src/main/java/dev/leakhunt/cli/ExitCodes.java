@@ -36,7 +36,9 @@ public final class ExitCodes {
         codes.put(key(USAGE), command.equals("explore")
                 ? "usage error (an unknown command or bad arguments stops a script)" : "usage error");
         codes.put(key(BAD_INPUT), switch (command) {
-            case "analyze", "diff" -> "bad input: a file that is not a heap snapshot, or cannot be read exactly";
+            case "analyze" -> "bad input: a file that is not a heap snapshot, or cannot be read exactly";
+            case "diff" -> "bad input: a file that is not a heap snapshot, or cannot be read exactly; with --pid, the "
+                    + "target is not there, not Node.js or not reachable, or a capture failed";
             case "snapshot" -> "the target is not there, not Node.js or not reachable, the capture failed, or the "
                     + "file could not be written or read";
             case "watch" -> "the target is not there or not watchable, the inspector was lost, or a file could not "

@@ -308,4 +308,27 @@ class DiffLiveTest {
             assertEquals("", r.out());
         }
     }
+
+    @Test
+    void aTargetThatIsGoneOrNotNodeExitsThreeWithOneLineAndIsNotSignalled() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertTrue(gone.waitFor(10, TimeUnit.SECONDS));
+        Cli missing = Cli.run("diff", "--pid", Long.toString(gone.pid()));
+        assertEquals(3, missing.exit(), missing.toString());
+        assertEquals(1, missing.err().lines().count(), missing.err());
+        assertTrue(missing.err().startsWith("leakhunt diff: ") && missing.err().contains(Long.toString(gone.pid())),
+                missing.err());
+
+        Process sleep = new ProcessBuilder("sleep", "30").start();
+        try {
+            Cli notNode = Cli.run("diff", "--pid", Long.toString(sleep.pid()), "--interval", "1s");
+            assertEquals(3, notNode.exit(), notNode.toString());
+            assertEquals(1, notNode.err().lines().count(), notNode.err());
+            assertTrue(notNode.err().contains("not") && notNode.err().contains("Node"), notNode.err());
+            // SIGUSR1 ends sleep: had it been sent, sleep would be gone within this second
+            assertFalse(sleep.waitFor(1, TimeUnit.SECONDS), "sleep was not signalled");
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
 }
