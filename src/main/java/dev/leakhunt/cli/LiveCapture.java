@@ -35,8 +35,7 @@ final class LiveCapture implements AutoCloseable {
     private static final long SHUTDOWN_WAIT_MILLIS = 3000;
 
     /** What to take. */
-    record Plan(long pid, int snapshots, long intervalMillis, String between, Path directory, boolean gc,
-                long timeoutMillis) {
+    record Plan(long pid, int snapshots, long intervalMillis, String between, boolean gc, long timeoutMillis) {
     }
 
     private final PrintWriter err;

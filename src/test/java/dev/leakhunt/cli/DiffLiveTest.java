@@ -209,6 +209,7 @@ class DiffLiveTest {
             assertEquals(number(j, "/diff/identity/checkedIds"), number(j, "/diff/identity/agreeingIds"));
             assertTrue(number(j, "/metrics/new-objects") > 64, "requests between A and B survive in C: " + r.out());
             assertEquals("Map", j.get("/diff/suspects/0/holder/name"), "C's handlers, in the Map");
+            assertEquals("Map", j.get("/diff/objectGroups/0/group/holder/name"), firstGroup(j));
             List<Path> files;
             try (var list = Files.list(kept)) {
                 files = list.sorted().toList();
