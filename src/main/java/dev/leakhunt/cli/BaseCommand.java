@@ -28,8 +28,14 @@ abstract class BaseCommand implements Callable<Integer> {
         return spec.commandLine().getErr();
     }
 
+    /** Set by an outer run whose stderr is a terminal, for an inner run that writes through it (see NamespaceEntry). */
+    static final String STDERR_TTY_ENV = "LEAKHUNT_STDERR_TTY";
+
     /** True when stderr is a terminal, so that progress may be drawn there. */
     static boolean stderrIsTerminal() {
+        if ("1".equals(System.getenv(STDERR_TTY_ENV))) {
+            return true;
+        }
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");

@@ -87,6 +87,10 @@ final class DiffCommand extends BaseCommand {
             }
             return compare(files, null, assertions);
         }
+        Integer inside = NamespaceEntry.runInside(this, pid);
+        if (inside != null) {
+            return inside;
+        }
         long interval = intervalMillis != null ? intervalMillis : between == null ? DEFAULT_INTERVAL_MILLIS : 0;
         try (LiveCapture capture = LiveCapture.in(output, err(), spec.qualifiedName() + ": ",
                 report.showProgress())) {

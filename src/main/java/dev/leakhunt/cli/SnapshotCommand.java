@@ -8,6 +8,7 @@ import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.inspector.Capture;
 import dev.leakhunt.inspector.InspectorSession;
 import dev.leakhunt.inspector.MemoryUsage;
+import dev.leakhunt.inspector.Namespaces;
 import dev.leakhunt.inspector.ProcessInfo;
 import dev.leakhunt.inspector.ProgressListener;
 import dev.leakhunt.report.JsonReport;
@@ -114,6 +115,10 @@ final class SnapshotCommand extends BaseCommand {
         checkTarget();
         List<FailIf> assertions = assertions();
         Path directory = outputDirectory();
+        Integer inside = pid == null ? null : NamespaceEntry.runInside(this, pid);
+        if (inside != null) {
+            return inside;
+        }
         Captured captured = capture(directory);
         MemoryUsage usage = captured.usage();
         if (usage == null && assertions.stream().anyMatch(f -> MemoryUsage.METRICS.contains(f.metric()))) {
@@ -221,6 +226,9 @@ final class SnapshotCommand extends BaseCommand {
                 });
         try (InspectorSession session = connect(options)) {
             ProcessInfo info = session.processInfo();
+            if (pid != null) {
+                info = inOurPidNamespace(info, options);
+            }
             boolean node = !info.nodeVersion().isEmpty();
             if (gc) {
                 session.collectGarbage();
@@ -236,6 +244,19 @@ final class SnapshotCommand extends BaseCommand {
             }
             return new Captured(info, session.endpoint(), usage, capture);
         }
+    }
+
+    /**
+     * The target as our pid namespace sees it (its own says 1 for a container's main process), with a note on the
+     * namespaces of its own it runs in (its network namespace, if it has one, was entered already).
+     */
+    private ProcessInfo inOurPidNamespace(ProcessInfo info, InspectorSession.Options options) throws IOException {
+        Namespaces ns = Namespaces.of(pid);
+        if (ns.ownPid() || ns.ownMnt()) {
+            options.notes().accept("pid " + pid + " runs in " + ns.describe() + (ns.ownMnt() && !direct
+                    ? ": the snapshot streams over the inspector, so nothing is written in its file system" : ""));
+        }
+        return info.pid() == pid ? info : new ProcessInfo(pid, info.title(), info.nodeVersion(), info.argv());
     }
 
     private InspectorSession connect(InspectorSession.Options options) throws IOException {
@@ -261,7 +282,7 @@ final class SnapshotCommand extends BaseCommand {
         if (title.isEmpty()) {
             title = info.nodeVersion().isEmpty() ? "target" : "node";
         }
-        long pid = info.pid() > 0 ? info.pid() : givenPid != null ? givenPid : -1;
+        long pid = givenPid != null ? givenPid : info.pid() > 0 ? info.pid() : -1;
         return title + (pid > 0 ? "-" + pid : "") + "-" + time.format(FILE_TIME) + ".heapsnapshot"
                 + (gzip ? ".gz" : "");
     }

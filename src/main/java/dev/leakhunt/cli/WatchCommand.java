@@ -137,6 +137,10 @@ final class WatchCommand extends BaseCommand {
         List<FailIf> assertions = assertions();
         List<FailIf> triggers = triggers();
         checkOptions();
+        Integer inside = noInspector ? null : NamespaceEntry.runInside(this, pid);
+        if (inside != null) {
+            return inside;
+        }
         ProcessMemory proc = ProcessMemory.of(pid);
         InspectorSession session = null;
         PrintWriter csvOut = null;

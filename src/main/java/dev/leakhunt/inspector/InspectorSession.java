@@ -108,6 +108,12 @@ public final class InspectorSession implements AutoCloseable {
 
     static InspectorSession forPid(ProcFs proc, long pid, Options options) throws IOException {
         NodeProcess target = NodeProcess.check(proc, pid);
+        Namespaces namespaces = Namespaces.of(proc, pid);
+        if (namespaces.ownNet()) {
+            // its loopback is not ours: 127.0.0.1:<port> here is another process, or nothing
+            throw new IOException("pid " + pid + " runs in " + namespaces.describe() + ", whose loopback this process "
+                    + "cannot reach; run leakhunt as root, which enters it, or inside the container");
+        }
         DevToolsHttp http = new DevToolsHttp(DevToolsHttp.newClient(options.requestTimeoutMillis()),
                 options.requestTimeoutMillis());
         PidInspector inspector = new PidInspector(proc, http);
@@ -138,7 +144,7 @@ public final class InspectorSession implements AutoCloseable {
             }
             InspectorSession session = new InspectorSession(client, endpoint, options,
                     new PidTarget(proc, target, opened, closer));
-            session.verifyPid(pid);
+            session.verifyPid(namespaces.innerPid());
             return session;
         } catch (IOException | RuntimeException e) {
             if (closer != null) {
@@ -205,7 +211,9 @@ public final class InspectorSession implements AutoCloseable {
             if (pidTarget.closer() != null) {
                 pidTarget.closer().forget(); // _debugEnd() would close the other process's inspector
             }
-            throw new IOException("the inspector at " + endpoint + " belongs to pid " + actual + ", not " + pid);
+            long hostPid = pidTarget.process().pid();
+            throw new IOException("the inspector at " + endpoint + " belongs to pid " + actual + ", not " + hostPid
+                    + (pid != hostPid ? " (pid " + pid + " in its pid namespace)" : ""));
         }
     }
 

@@ -41,15 +41,45 @@ final class ProcFs {
     }
 
     /**
-     * Whether the process sees the file system this process sees: its {@code /proc/<pid>/root} and ours are the
-     * same directory. False too when that cannot be read.
+     * Whether the process sees the file system this process sees: the same mount namespace, and its
+     * {@code /proc/<pid>/root} and ours are the same directory. False too when that cannot be read.
      */
     boolean sharesRoot(long pid) {
+        if (!sharesNamespace(pid, "mnt")) {
+            return false; // the same root directory may hold other mounts (a private /tmp)
+        }
         try {
             return Files.isSameFile(dir(pid).resolve("root"), root.resolve("self").resolve("root"));
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether the process is in this process's namespace of {@code kind} ({@code net}, {@code mnt}, {@code pid}):
+     * its {@code /proc/<pid>/ns/<kind>} link names the same namespace as ours. True when either cannot be read
+     * (another user's process, or a kernel without namespaces): nothing says otherwise.
+     */
+    boolean sharesNamespace(long pid, String kind) {
+        try {
+            return Files.readSymbolicLink(dir(pid).resolve("ns").resolve(kind))
+                    .equals(Files.readSymbolicLink(root.resolve("self").resolve("ns").resolve(kind)));
+        } catch (IOException | UnsupportedOperationException e) {
+            return true;
+        }
+    }
+
+    /**
+     * The process's pid in its own, innermost pid namespace: the last number of the {@code NSpid:} line of its
+     * status (a container's main process is often pid 1 there); {@code pid} itself without that line.
+     */
+    long innermostPid(long pid) throws IOException {
+        String nsPids = status(pid, "NSpid");
+        if (nsPids == null || nsPids.isBlank()) {
+            return pid;
+        }
+        String[] ids = nsPids.trim().split("\\s+");
+        return Long.parseLong(ids[ids.length - 1]);
     }
 
     /**
