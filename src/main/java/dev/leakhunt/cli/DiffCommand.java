@@ -75,6 +75,9 @@ final class DiffCommand extends BaseCommand {
     long timeoutMillis;
 
     @Mixin
+    TargetGuards guards;
+
+    @Mixin
     ReportOptions report;
 
     @Override
@@ -94,7 +97,7 @@ final class DiffCommand extends BaseCommand {
         long interval = intervalMillis != null ? intervalMillis : between == null ? DEFAULT_INTERVAL_MILLIS : 0;
         try (LiveCapture capture = LiveCapture.in(output, err(), spec.qualifiedName() + ": ",
                 report.showProgress())) {
-            DiffReport.Live live = capture.take(new LiveCapture.Plan(pid, snapshots, interval, between, gc, timeoutMillis));
+            DiffReport.Live live = capture.take(new LiveCapture.Plan(pid, snapshots, interval, between, gc, timeoutMillis, guards));
             return compare(live.shots().stream().map(DiffReport.Shot::file).toList(), live, assertions);
         }
     }

@@ -35,7 +35,8 @@ final class LiveCapture implements AutoCloseable {
     private static final long SHUTDOWN_WAIT_MILLIS = 3000;
 
     /** What to take. */
-    record Plan(long pid, int snapshots, long intervalMillis, String between, boolean gc, long timeoutMillis) {
+    record Plan(long pid, int snapshots, long intervalMillis, String between, boolean gc, long timeoutMillis,
+                TargetGuards guards) {
     }
 
     private final PrintWriter err;
@@ -88,7 +89,7 @@ final class LiveCapture implements AutoCloseable {
     private DiffReport.Live takeAll(Plan plan) throws IOException {
         List<DiffReport.Shot> shots = new ArrayList<>();
         List<DiffReport.Step> steps = new ArrayList<>();
-        InspectorSession.Options options = InspectorSession.Options.defaults()
+        InspectorSession.Options options = plan.guards().apply(InspectorSession.Options.defaults())
                 .withOpenTimeoutMillis(plan.timeoutMillis())
                 .withNotes(note -> {
                     err.println(prefix + note);

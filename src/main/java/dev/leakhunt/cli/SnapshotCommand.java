@@ -104,6 +104,9 @@ final class SnapshotCommand extends BaseCommand {
     boolean noAnalyze;
 
     @Mixin
+    TargetGuards guards;
+
+    @Mixin
     ReportOptions report;
 
     /** What the capture gave: who the target is, its memory just before, and the file. */
@@ -217,7 +220,7 @@ final class SnapshotCommand extends BaseCommand {
 
     private Captured capture(Path directory) throws IOException {
         String prefix = spec.qualifiedName() + ": ";
-        InspectorSession.Options options = InspectorSession.Options.defaults()
+        InspectorSession.Options options = guards.apply(InspectorSession.Options.defaults())
                 .withOpenTimeoutMillis(timeoutMillis)
                 .withKeepInspector(keepInspector)
                 .withNotes(note -> {

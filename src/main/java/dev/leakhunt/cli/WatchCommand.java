@@ -127,6 +127,9 @@ final class WatchCommand extends BaseCommand {
     Path plot;
 
     @Mixin
+    TargetGuards guards;
+
+    @Mixin
     ReportOptions report;
 
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -145,7 +148,7 @@ final class WatchCommand extends BaseCommand {
         InspectorSession session = null;
         PrintWriter csvOut = null;
         try {
-            session = noInspector ? null : InspectorSession.forPid(pid, InspectorSession.Options.defaults()
+            session = noInspector ? null : InspectorSession.forPid(pid, guards.apply(InspectorSession.Options.defaults())
                     .withOpenTimeoutMillis(timeoutMillis).withKeepInspector(keepInspector)
                     .withNotes(note -> err().println(spec.qualifiedName() + ": " + note)));
             csvOut = openCsv();

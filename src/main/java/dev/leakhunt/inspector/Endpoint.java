@@ -6,6 +6,12 @@ import java.net.URI;
 record Endpoint(String host, int port) {
     static final String LOOPBACK = "127.0.0.1";
 
+    /** Whether {@code address} is a loopback address (127.0.0.0/8, ::1, localhost), reachable from this machine only. */
+    static boolean isLoopback(String address) {
+        String a = address.toLowerCase(java.util.Locale.ROOT);
+        return a.startsWith("127.") || a.equals("::1") || a.equals("localhost") || a.startsWith("::ffff:127.");
+    }
+
     /** {@code 127.0.0.1:9229}, or {@code [::1]:9229} for an IPv6 address. */
     String authority() {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;

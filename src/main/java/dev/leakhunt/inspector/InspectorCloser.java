@@ -52,12 +52,14 @@ final class InspectorCloser {
     }
 
     void close() throws IOException {
+        // a short --timeout is for opening; closing waits on the target's main thread, which may be busy
+        long budget = Math.max(options.openTimeoutMillis(), options.requestTimeoutMillis());
         if (!started.compareAndSet(false, true)) {
-            awaitDone(options.openTimeoutMillis());
+            awaitDone(budget);
             return;
         }
         try {
-            closeNow(options.openTimeoutMillis());
+            closeNow(budget);
         } finally {
             done.countDown();
             Hooks.remove(hook);

@@ -53,34 +53,54 @@ public final class InspectorSession implements AutoCloseable {
      * @param notes                     receives one-line notes of what was done ("opened the inspector …")
      */
     public record Options(long openTimeoutMillis, long requestTimeoutMillis, long snapshotIdleTimeoutMillis,
-                          boolean keepInspector, Consumer<String> notes) {
+                          boolean keepInspector, Consumer<String> notes, boolean assumeNode,
+                          boolean allowPublicInspector) {
         public Options {
             Objects.requireNonNull(notes, "notes");
         }
 
         public static Options defaults() {
-            return new Options(10_000, 10_000, 120_000, false, note -> { });
+            return new Options(10_000, 10_000, 120_000, false, note -> { }, false, false);
         }
 
         public Options withOpenTimeoutMillis(long millis) {
-            return new Options(millis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keepInspector, notes);
+            return new Options(millis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keepInspector, notes,
+                    assumeNode, allowPublicInspector);
         }
 
         public Options withRequestTimeoutMillis(long millis) {
-            return new Options(openTimeoutMillis, millis, snapshotIdleTimeoutMillis, keepInspector, notes);
+            return new Options(openTimeoutMillis, millis, snapshotIdleTimeoutMillis, keepInspector, notes, assumeNode,
+                    allowPublicInspector);
         }
 
         public Options withSnapshotIdleTimeoutMillis(long millis) {
-            return new Options(openTimeoutMillis, requestTimeoutMillis, millis, keepInspector, notes);
+            return new Options(openTimeoutMillis, requestTimeoutMillis, millis, keepInspector, notes, assumeNode,
+                    allowPublicInspector);
         }
 
         public Options withKeepInspector(boolean keep) {
-            return new Options(openTimeoutMillis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keep, notes);
+            return new Options(openTimeoutMillis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keep, notes,
+                    assumeNode, allowPublicInspector);
         }
 
         public Options withNotes(Consumer<String> listener) {
             return new Options(openTimeoutMillis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keepInspector,
-                    listener);
+                    listener, assumeNode, allowPublicInspector);
+        }
+
+        /** Takes a process whose executable is not named as Node.js is (a renamed binary) for Node.js. */
+        public Options withAssumeNode(boolean assume) {
+            return new Options(openTimeoutMillis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keepInspector,
+                    notes, assume, allowPublicInspector);
+        }
+
+        /**
+         * Lets SIGUSR1 open an inspector on the non-loopback address the target was started with
+         * ({@code --inspect-port=0.0.0.0:0}): anyone who reaches it can run code in the process meanwhile.
+         */
+        public Options withAllowPublicInspector(boolean allow) {
+            return new Options(openTimeoutMillis, requestTimeoutMillis, snapshotIdleTimeoutMillis, keepInspector,
+                    notes, assumeNode, allow);
         }
     }
 
@@ -91,7 +111,8 @@ public final class InspectorSession implements AutoCloseable {
     private boolean heapProfilerEnabled;
 
     /** What a session by pid knows besides its connection. */
-    private record PidTarget(ProcFs proc, NodeProcess process, boolean opened, InspectorCloser closer) {
+    private record PidTarget(ProcFs proc, NodeProcess process, boolean opened, InspectorCloser closer,
+                             TargetLock lock) {
     }
 
     private InspectorSession(CdpClient client, Endpoint endpoint, Options options, PidTarget pidTarget) {
@@ -107,52 +128,64 @@ public final class InspectorSession implements AutoCloseable {
     }
 
     static InspectorSession forPid(ProcFs proc, long pid, Options options) throws IOException {
-        NodeProcess target = NodeProcess.check(proc, pid);
+        NodeProcess target = NodeProcess.check(proc, pid, options.assumeNode());
         Namespaces namespaces = Namespaces.of(proc, pid);
         if (namespaces.ownNet()) {
             // its loopback is not ours: 127.0.0.1:<port> here is another process, or nothing
             throw new IOException("pid " + pid + " runs in " + namespaces.describe() + ", whose loopback this process "
                     + "cannot reach; run leakhunt as root, which enters it, or inside the container");
         }
-        DevToolsHttp http = new DevToolsHttp(DevToolsHttp.newClient(options.requestTimeoutMillis()),
-                options.requestTimeoutMillis());
-        PidInspector inspector = new PidInspector(proc, http);
-        Endpoint endpoint = inspector.find(target, java.util.Set.of());
-        boolean opened = endpoint == null;
-        InspectorCloser closer = opened && !options.keepInspector()
-                ? new InspectorCloser(inspector, target, http, options) : null;
-        if (opened) {
+        TargetLock lock = TargetLock.acquire(target, options.openTimeoutMillis());
+        try {
+            DevToolsHttp http = new DevToolsHttp(DevToolsHttp.newClient(options.requestTimeoutMillis()),
+                    options.requestTimeoutMillis());
+            PidInspector inspector = new PidInspector(proc, http);
+            Endpoint endpoint = inspector.find(target, java.util.Set.of());
+            boolean opened = endpoint == null;
+            InspectorCloser closer = opened && !options.keepInspector()
+                    ? new InspectorCloser(inspector, target, http, options) : null;
+            if (opened) {
+                try {
+                    endpoint = inspector.open(target, options.openTimeoutMillis(), options.allowPublicInspector());
+                } catch (IOException | RuntimeException e) {
+                    if (closer != null) {
+                        closer.closeQuietly();
+                    }
+                    throw e;
+                }
+                options.notes().accept("opened the inspector of pid " + pid + " on " + endpoint + " with SIGUSR1");
+                if (closer != null) {
+                    closer.opened(endpoint);
+                }
+            }
+            String address = inspector.listeningAddress(pid, endpoint.port());
+            if (address != null && !Endpoint.isLoopback(address)) {
+                options.notes().accept("warning: the inspector of pid " + pid + " listens on " + address + ":"
+                        + endpoint.port() + ", not only on loopback: anyone who reaches that address can run code in the "
+                        + "process while it is open" + (opened ? " (--allow-public-inspector)" : ""));
+            }
+            String description = "the inspector of pid " + pid + " at " + endpoint;
+            CdpClient client = null;
             try {
-                endpoint = inspector.open(target, options.openTimeoutMillis());
+                client = TargetChoice.connect(http, endpoint, null, description, options.requestTimeoutMillis());
+                if (closer != null) {
+                    closer.hold(client);
+                }
+                InspectorSession session = new InspectorSession(client, endpoint, options,
+                        new PidTarget(proc, target, opened, closer, lock));
+                session.verifyPid(namespaces.innerPid());
+                return session;
             } catch (IOException | RuntimeException e) {
                 if (closer != null) {
                     closer.closeQuietly();
                 }
+                if (client != null) {
+                    client.close();
+                }
                 throw e;
             }
-            options.notes().accept("opened the inspector of pid " + pid + " on " + endpoint + " with SIGUSR1");
-            if (closer != null) {
-                closer.opened(endpoint);
-            }
-        }
-        String description = "the inspector of pid " + pid + " at " + endpoint;
-        CdpClient client = null;
-        try {
-            client = TargetChoice.connect(http, endpoint, null, description, options.requestTimeoutMillis());
-            if (closer != null) {
-                closer.hold(client);
-            }
-            InspectorSession session = new InspectorSession(client, endpoint, options,
-                    new PidTarget(proc, target, opened, closer));
-            session.verifyPid(namespaces.innerPid());
-            return session;
         } catch (IOException | RuntimeException e) {
-            if (closer != null) {
-                closer.closeQuietly();
-            }
-            if (client != null) {
-                client.close();
-            }
+            lock.close();
             throw e;
         }
     }
@@ -480,6 +513,9 @@ public final class InspectorSession implements AutoCloseable {
             }
         } finally {
             client.close();
+            if (pidTarget != null) {
+                pidTarget.lock().close();
+            }
         }
     }
 }

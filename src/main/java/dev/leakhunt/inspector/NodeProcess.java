@@ -22,20 +22,40 @@ record NodeProcess(long pid, long startTicks, String exe, List<String> argv, Ins
      * @throws IOException with a one-line message when it is not
      */
     static NodeProcess check(ProcFs proc, long pid) throws IOException {
+        return check(proc, pid, false);
+    }
+
+    /**
+     * As {@link #check(ProcFs, long)}; {@code assumeNode} takes a process whose executable is not named as Node.js
+     * is (a renamed binary, an Electron app) for one.
+     */
+    static NodeProcess check(ProcFs proc, long pid, boolean assumeNode) throws IOException {
         if (!proc.exists(pid)) {
             throw new IOException("no process with pid " + pid);
         }
         try {
-            if (String.valueOf(proc.status(pid, "State")).startsWith("Z")) {
+            String state = String.valueOf(proc.status(pid, "State"));
+            if (state.startsWith("Z")) {
                 throw new IOException("pid " + pid + " has exited (a zombie its parent has not reaped)");
+            }
+            if (state.startsWith("T") || state.startsWith("t")) {
+                throw new IOException("pid " + pid + " is stopped (State: " + state + "), so it would open its "
+                        + "inspector, and answer, only once resumed: resume it first (kill -CONT " + pid + ")");
+            }
+            if (proc.frozen(pid)) {
+                throw new IOException("pid " + pid + " is frozen by its cgroup, so it would open its inspector, and "
+                        + "answer, only once thawed: thaw it first");
             }
             long startTicks = proc.startTicks(pid);
             List<String> argv = proc.cmdline(pid);
             String exe = readExe(proc, pid);
             String argv0 = argv.isEmpty() ? "" : argv.get(0);
-            if (!isNodeName(exe) && !isNodeName(argv0)) {
+            // the executable is what runs; argv[0] is whatever the parent chose, and goes only when exe is unreadable
+            boolean named = exe != null ? isNodeName(exe) : isNodeName(argv0);
+            if (!named && !assumeNode) {
                 String what = exe != null ? exe : argv.isEmpty() ? "a kernel thread" : argv0;
-                throw new IOException("pid " + pid + " is not a Node.js process ('" + what + "')");
+                String says = exe != null && isNodeName(argv0) ? ", though its command line says '" + argv0 + "'" : "";
+                throw new IOException("pid " + pid + " is not a Node.js process ('" + what + "'" + says + ")");
             }
             proc.socketInodes(pid); // fails now, not halfway, when we may not look at its sockets
             InspectorFlags flags = InspectorFlags.parse(argv, proc.environ(pid, "NODE_OPTIONS"));

@@ -22,6 +22,9 @@ final class PidInspector {
     private static final long POLL_MILLIS = 50;
     private static final long PROBE_TIMEOUT_MILLIS = 1500;
     private static final int SIGUSR1 = 10;
+    /** How long after --timeout an inspector that opens late is still watched for, to be closed. */
+    private static final long LATE_GRACE_MIN_MILLIS = 2000;
+    private static final long LATE_GRACE_MAX_MILLIS = 10_000;
 
     private final ProcFs proc;
     private final DevToolsHttp http;
@@ -68,8 +71,19 @@ final class PidInspector {
      * port.
      */
     Endpoint open(NodeProcess target, long timeoutMillis) throws IOException {
+        return open(target, timeoutMillis, false);
+    }
+
+    /** As {@link #open(NodeProcess, long)}; {@code allowPublic} lets it open on a non-loopback address. */
+    Endpoint open(NodeProcess target, long timeoutMillis, boolean allowPublic) throws IOException {
         long pid = target.pid();
         refuseUnsafeSignal(target);
+        if (!allowPublic && !Endpoint.isLoopback(target.flags().host())) {
+            throw new IOException("pid " + pid + " was started to open its inspector on " + target.flags().describe()
+                    + ", not a loopback address: SIGUSR1 would let anyone who reaches it run code in the process "
+                    + "while it is open; pass --allow-public-inspector to accept that, or start it with "
+                    + "--inspect-port=127.0.0.1:0");
+        }
         String conflict = conflict(target, true);
         if (conflict != null) {
             throw new IOException(cannotOpen(target, conflict));
@@ -87,6 +101,17 @@ final class PidInspector {
             Endpoint endpoint = find(target, before);
             if (endpoint != null) {
                 return endpoint;
+            }
+            sleep(POLL_MILLIS);
+        }
+        // A target slower than the timeout (a busy event loop) opens it later: watch a while longer, so that the
+        // caller's closer finds it and closes it, rather than leave it open behind us
+        long graceEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+                Math.min(LATE_GRACE_MAX_MILLIS, Math.max(LATE_GRACE_MIN_MILLIS, timeoutMillis)));
+        while (System.nanoTime() < graceEnd && target.isAlive(proc)) {
+            if (find(target, before) != null) {
+                throw new IOException("pid " + pid + " opened its inspector only after the " + Text.duration(timeoutMillis)
+                        + " of --timeout; closing it again: give a longer --timeout");
             }
             sleep(POLL_MILLIS);
         }
@@ -116,6 +141,20 @@ final class PidInspector {
             }
             sleep(POLL_MILLIS);
         }
+    }
+
+    /** The address the target's socket on {@code port} listens on (0.0.0.0 for all interfaces), or null. */
+    String listeningAddress(long pid, int port) {
+        try {
+            for (ListeningSocket socket : proc.listeningOf(pid)) {
+                if (socket.port() == port) {
+                    return socket.address();
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return null;
     }
 
     boolean listensOn(long pid, int port) {

@@ -27,6 +27,84 @@ final class ProcFs {
         this.root = root;
     }
 
+    /**
+     * The directory of the process's cgroup in the unified (v2) hierarchy ({@code v1Controller} null), from the
+     * {@code 0::/path} line of {@code /proc/<pid>/cgroup}, or in the v1 hierarchy of that controller; null when it
+     * is not mounted here. The hierarchies are found in our {@code mountinfo}, so a hybrid layout (v1 controllers,
+     * v2 under {@code /sys/fs/cgroup/unified}) works as a pure one does.
+     */
+    Path cgroupDir(long pid, String v1Controller) {
+        try {
+            String path = null;
+            for (String line : Files.readAllLines(dir(pid).resolve("cgroup"), StandardCharsets.UTF_8)) {
+                String[] f = line.split(":", 3);
+                if (f.length == 3 && (v1Controller == null ? f[0].equals("0") && f[1].isEmpty()
+                        : List.of(f[1].split(",")).contains(v1Controller))) {
+                    path = f[2];
+                }
+            }
+            if (path == null) {
+                return null;
+            }
+            for (String line : Files.readAllLines(root.resolve("self").resolve("mountinfo"), StandardCharsets.UTF_8)) {
+                // id parent major:minor root mount-point options [optional…] - type source super-options
+                String[] f = line.split(" ");
+                int dash = List.of(f).indexOf("-");
+                if (dash < 0 || dash + 1 >= f.length) {
+                    continue;
+                }
+                String type = f[dash + 1];
+                boolean match = v1Controller == null ? type.equals("cgroup2") : type.equals("cgroup")
+                        && dash + 3 < f.length && List.of(f[dash + 3].split(",")).contains(v1Controller);
+                if (!match) {
+                    continue;
+                }
+                String mountRoot = f[3];
+                String relative = mountRoot.equals("/") ? path : path.startsWith(mountRoot)
+                        ? path.substring(mountRoot.length()) : null;
+                if (relative != null) {
+                    Path d = Path.of(f[4]).resolve(relative.replaceFirst("^/+", ""));
+                    if (Files.isDirectory(d)) {
+                        return d;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no cgroup or mountinfo file: not Linux, or gone
+        }
+        return null;
+    }
+
+    /** Whether the process's cgroup is frozen (v2 {@code cgroup.events: frozen 1}, v1 freezer {@code FROZEN}). */
+    boolean frozen(long pid) {
+        try {
+            Path v2 = cgroupDir(pid, null);
+            if (v2 != null && Files.isRegularFile(v2.resolve("cgroup.events"))) {
+                return Files.readAllLines(v2.resolve("cgroup.events")).contains("frozen 1");
+            }
+            Path v1 = cgroupDir(pid, "freezer");
+            return v1 != null && Files.isRegularFile(v1.resolve("freezer.state"))
+                    && Files.readString(v1.resolve("freezer.state")).trim().equals("FROZEN");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The first line of a file of the process's cgroup, or null. */
+    String cgroupValue(long pid, String v1Controller, String v2File, String v1File) {
+        Path v2 = cgroupDir(pid, null);
+        Path file = v2 != null && Files.isRegularFile(v2.resolve(v2File)) ? v2.resolve(v2File) : null;
+        if (file == null && v1Controller != null) {
+            Path v1 = cgroupDir(pid, v1Controller);
+            file = v1 != null && Files.isRegularFile(v1.resolve(v1File)) ? v1.resolve(v1File) : null;
+        }
+        try {
+            return file == null ? null : Files.readAllLines(file).stream().findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     Path dir(long pid) {
         return root.resolve(Long.toString(pid));
     }

@@ -1,0 +1,211 @@
+package dev.leakhunt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.leakhunt.testing.Cli;
+import dev.leakhunt.testing.NodeSample;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What leakhunt refuses before it signals, and what it serializes, on real processes: a stopped or frozen target,
+ * a program that only calls itself node, a target that would open its inspector on all interfaces, an inspector
+ * that opens after --timeout, and captures of one pid at once.
+ */
+class TargetGuardsTest {
+    private static final String JS_HEAP = "js-heap-leak";
+    private static final int SIGUSR1 = 10;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void nodeIsThere() {
+        assumeTrue(NodeSample.nodeAvailable(), "node is not installed");
+    }
+
+    /** Whether SIGUSR1 is pending for {@code pid} (a stopped process keeps it until resumed). */
+    private static boolean sigusr1Pending(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("SigPnd:") || line.startsWith("ShdPnd:")) {
+                if (new BigInteger(line.substring(7).trim(), 16).testBit(SIGUSR1 - 1)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor());
+    }
+
+    private static void awaitState(long pid, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            String state = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("State:")).findFirst().orElse("");
+            if (state.substring(6).trim().startsWith(prefix)) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "pid " + pid + " reaches state " + prefix + ": " + state);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aStoppedTargetIsRefusedAndNotSignalled() throws Exception {
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 1, "--inspect-port=0")) {
+            signal("STOP", sample.pid());
+            awaitState(sample.pid(), "T");
+            try {
+                Cli r = Cli.run("snapshot", Long.toString(sample.pid()), "-o", dir.toString());
+                assertEquals(3, r.exit(), r.toString());
+                assertEquals("leakhunt snapshot: pid " + sample.pid() + " is stopped (State: T (stopped)), so it "
+                        + "would open its inspector, and answer, only once resumed: resume it first (kill -CONT "
+                        + sample.pid() + ")\n", r.err());
+                assertFalse(sigusr1Pending(sample.pid()), "no SIGUSR1 waits for it to resume");
+            } finally {
+                signal("CONT", sample.pid());
+            }
+            assertEquals(Set.of(sample.port()), SnapshotCommandTest.listeningPorts(sample.pid()));
+            try (var files = Files.list(dir)) {
+                assertEquals(0, files.count());
+            }
+        }
+    }
+
+    @Test
+    void aFrozenCgroupIsRefused() throws Exception {
+        Path v1 = Path.of("/sys/fs/cgroup/freezer");
+        assumeTrue(Files.isWritable(v1) && Files.isRegularFile(v1.resolve("tasks")), "a writable v1 freezer");
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 1, "--inspect-port=0")) {
+            Path group = Files.createDirectories(v1.resolve("leakhunt-test-" + ProcessHandle.current().pid()));
+            try {
+                Files.writeString(group.resolve("tasks"), Long.toString(sample.pid()));
+                Files.writeString(group.resolve("freezer.state"), "FROZEN");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!Files.readString(group.resolve("freezer.state")).trim().equals("FROZEN")) {
+                    assertTrue(System.nanoTime() < deadline, "the cgroup freezes");
+                    Thread.sleep(20);
+                }
+                Cli r = Cli.run("snapshot", Long.toString(sample.pid()), "--timeout", "2s");
+                assertEquals(3, r.exit(), r.toString());
+                assertEquals("leakhunt snapshot: pid " + sample.pid() + " is frozen by its cgroup, so it would open "
+                        + "its inspector, and answer, only once thawed: thaw it first\n", r.err());
+                assertFalse(sigusr1Pending(sample.pid()));
+            } finally {
+                Files.writeString(group.resolve("freezer.state"), "THAWED");
+                Files.writeString(v1.resolve("tasks"), Long.toString(sample.pid()));
+                Files.delete(group);
+            }
+            assertEquals(Set.of(sample.port()), SnapshotCommandTest.listeningPorts(sample.pid()));
+        }
+    }
+
+    @Test
+    void aProgramThatOnlyCallsItselfNodeIsNotSignalled() throws Exception {
+        // sleep's default action for SIGUSR1 is to terminate
+        Process impostor = new ProcessBuilder("bash", "-c", "exec -a node sleep 60").start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.readString(Path.of("/proc/" + impostor.pid() + "/cmdline")).startsWith("node\0")) {
+                assertTrue(System.nanoTime() < deadline, "exec -a node");
+                Thread.sleep(20);
+            }
+            String exe = Files.readSymbolicLink(Path.of("/proc/" + impostor.pid() + "/exe")).toString();
+            Cli r = Cli.run("snapshot", Long.toString(impostor.pid()));
+            assertEquals(3, r.exit(), r.toString());
+            assertEquals("leakhunt snapshot: pid " + impostor.pid() + " is not a Node.js process ('" + exe
+                    + "', though its command line says 'node')\n", r.err());
+            // had SIGUSR1 been sent, it would be gone within this second
+            assertFalse(impostor.waitFor(1, TimeUnit.SECONDS), "it was not signalled");
+        } finally {
+            impostor.destroyForcibly();
+        }
+    }
+
+    @Test
+    void anInspectorOnAllInterfacesIsOpenedOnlyWhenAllowedAndSaidWhenFound() throws Exception {
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 1, "--inspect-port=0.0.0.0:0")) {
+            Cli refused = Cli.run("snapshot", Long.toString(sample.pid()), "-o", dir.toString());
+            assertEquals(3, refused.exit(), refused.toString());
+            assertEquals("leakhunt snapshot: pid " + sample.pid() + " was started to open its inspector on "
+                    + "0.0.0.0:(any free port), not a loopback address: SIGUSR1 would let anyone who reaches it run "
+                    + "code in the process while it is open; pass --allow-public-inspector to accept that, or start "
+                    + "it with --inspect-port=127.0.0.1:0\n", refused.err());
+            assertEquals(Set.of(sample.port()), SnapshotCommandTest.listeningPorts(sample.pid()));
+
+            Cli allowed = Cli.run("snapshot", Long.toString(sample.pid()), "-o", dir.resolve("a.heapsnapshot")
+                    .toString(), "--no-analyze", "--allow-public-inspector");
+            assertEquals(0, allowed.exit(), allowed.toString());
+            assertTrue(Pattern.compile("(?m)^leakhunt snapshot: warning: the inspector of pid " + sample.pid()
+                    + " listens on 0\\.0\\.0\\.0:\\d+, not only on loopback: anyone who reaches that address can run "
+                    + "code in the process while it is open \\(--allow-public-inspector\\)$")
+                    .matcher(allowed.err()).find(), allowed.err());
+            assertTrue(allowed.err().contains("closed the inspector of pid " + sample.pid()), allowed.err());
+            assertEquals(Set.of(sample.port()), SnapshotCommandTest.listeningPorts(sample.pid()));
+        }
+        try (NodeSample open = NodeSample.start(JS_HEAP, "leak", 1, "--inspect=0.0.0.0:0")) {
+            Cli r = Cli.run("snapshot", Long.toString(open.pid()), "-o", dir.resolve("b.heapsnapshot").toString(),
+                    "--no-analyze");
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.err().contains("warning: the inspector of pid " + open.pid() + " listens on 0.0.0.0:"), r.err());
+            assertFalse(r.err().contains("--allow-public-inspector"), "it was open already: " + r.err());
+        }
+    }
+
+    @Test
+    void anInspectorThatOpensAfterTheTimeoutIsClosedAgain() throws Exception {
+        // the main thread blocked in a synchronous child 1.5 s of every 1.51 s: SIGUSR1's inspector starts from the
+        // main thread (a JS loop would not do: V8 interrupts it for that), so it opens late
+        Path script = Files.writeString(dir.resolve("busy.js"), "setInterval(() => require('child_process')"
+                + ".execSync('sleep 1.5'), 10);\nconsole.log('ready');\n");
+        Process busy = new ProcessBuilder("node", "--inspect-port=0", script.toString()).start();
+        try {
+            assertEquals("ready", new String(busy.getInputStream().readNBytes(5)));
+            Cli r = Cli.run("snapshot", Long.toString(busy.pid()), "--timeout", "100ms", "-o", dir.toString());
+            assertEquals(3, r.exit(), r.toString());
+            assertTrue(r.err().contains("opened its inspector only after the 100 ms of --timeout; closing it again: "
+                    + "give a longer --timeout"), r.err());
+            assertTrue(r.err().contains("closed the inspector of pid " + busy.pid()), r.err());
+            assertEquals(Set.of(), SnapshotCommandTest.listeningPorts(busy.pid()));
+        } finally {
+            busy.destroyForcibly();
+        }
+    }
+
+    @Test
+    void capturesOfOnePidAtOnceTakeTurns() throws Exception {
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 20, "--inspect-port=0")) {
+            List<CompletableFuture<Cli>> runs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Path out = dir.resolve("at-once-" + i + ".heapsnapshot");
+                runs.add(CompletableFuture.supplyAsync(() -> Cli.run("snapshot", Long.toString(sample.pid()), "-o",
+                        out.toString(), "--no-analyze", "--timeout", "60s")));
+            }
+            for (int i = 0; i < 3; i++) {
+                Cli r = runs.get(i).get(120, TimeUnit.SECONDS);
+                assertEquals(0, r.exit(), r.toString());
+                Path out = dir.resolve("at-once-" + i + ".heapsnapshot");
+                assertTrue(Files.size(out) > 1 << 20, out.toString());
+                assertFalse(Files.exists(Path.of(out + ".part")));
+            }
+            assertEquals(Set.of(sample.port()), SnapshotCommandTest.listeningPorts(sample.pid()));
+        }
+    }
+}
