@@ -112,6 +112,7 @@ final class LiveCapture implements AutoCloseable {
                 if (plan.gc()) {
                     session.collectGarbage();
                 }
+                plan.guards().checkHeadroom(plan.pid(), session.memoryUsage());
                 Path file = directory.resolve(name(info, plan.pid(), LABELS[i]));
                 Capture capture;
                 try (CaptureProgress progress = new CaptureProgress(err, showProgress)) {

@@ -6,6 +6,7 @@ import dev.leakhunt.analysis.AnalysisResult;
 import dev.leakhunt.analysis.Units;
 import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.inspector.Capture;
+import dev.leakhunt.inspector.Headroom;
 import dev.leakhunt.inspector.InspectorSession;
 import dev.leakhunt.inspector.MemoryUsage;
 import dev.leakhunt.inspector.Namespaces;
@@ -110,7 +111,7 @@ final class SnapshotCommand extends BaseCommand {
     ReportOptions report;
 
     /** What the capture gave: who the target is, its memory just before, and the file. */
-    record Captured(ProcessInfo process, String inspector, MemoryUsage usage, Capture capture) {
+    record Captured(ProcessInfo process, String inspector, MemoryUsage usage, Capture capture, Headroom headroom) {
     }
 
     @Override
@@ -237,6 +238,7 @@ final class SnapshotCommand extends BaseCommand {
                 session.collectGarbage();
             }
             MemoryUsage usage = node ? session.memoryUsage() : null;
+            Headroom headroom = pid != null ? guards.checkHeadroom(pid, usage) : null;
             Path file = output != null && !Files.isDirectory(output) ? output
                     : freeName(directory, defaultName(info, pid, gzip, LocalDateTime.now())).normalize();
             boolean compress = gzip || file.getFileName().toString().endsWith(".gz");
@@ -245,7 +247,7 @@ final class SnapshotCommand extends BaseCommand {
                 CaptureMode mode = direct ? CaptureMode.DIRECT : stream ? CaptureMode.STREAM : CaptureMode.AUTO;
                 capture = mode.take(session, file, compress, progress, options.notes());
             }
-            return new Captured(info, session.endpoint(), usage, capture);
+            return new Captured(info, session.endpoint(), usage, capture, headroom);
         }
     }
 
@@ -328,7 +330,9 @@ final class SnapshotCommand extends BaseCommand {
                 + " · inspector " + c.inspector());
         MemoryUsage u = c.usage();
         if (u != null) {
-            out.println("  rss " + Units.bytes(u.rss()) + " · heapTotal " + Units.bytes(u.heapTotal())
+            String limit = c.headroom() == null || c.headroom().limitBytes() < 0 ? ""
+                    : " (of a " + Units.bytes(c.headroom().limitBytes()) + " cgroup limit)";
+            out.println("  rss " + Units.bytes(u.rss()) + limit + " · heapTotal " + Units.bytes(u.heapTotal())
                     + " · heapUsed " + Units.bytes(u.heapUsed()) + " · external " + Units.bytes(u.external())
                     + " · arrayBuffers " + Units.bytes(u.arrayBuffers()));
             List<String> triage = Triage.of(u).lines(u, noAnalyzeFile);
@@ -368,6 +372,11 @@ final class SnapshotCommand extends BaseCommand {
                 g.writeNumberField("arrayBuffers", u.arrayBuffers());
                 g.writeEndObject();
                 g.writeStringField("triage", Triage.of(u).id);
+            }
+            if (c.headroom() == null || c.headroom().limitBytes() < 0) {
+                g.writeNullField("cgroupLimitBytes");
+            } else {
+                g.writeNumberField("cgroupLimitBytes", c.headroom().limitBytes());
             }
             g.writeEndObject();
             Capture capture = c.capture();

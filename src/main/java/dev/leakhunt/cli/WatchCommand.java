@@ -386,6 +386,7 @@ final class WatchCommand extends BaseCommand {
                 + "pauses meanwhile)");
         Capture capture;
         try {
+            guards.checkHeadroom(pid, session.memoryUsage());
             capture = CaptureMode.AUTO.take(session, file, gzip || file.getFileName().toString().endsWith(".gz"),
                     ProgressListener.NONE, note -> err().println(prefix + note));
         } catch (IOException e) {

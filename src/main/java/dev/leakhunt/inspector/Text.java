@@ -15,6 +15,21 @@ final class Text {
         return millis % 1000 == 0 ? millis / 1000 + " s" : String.format("%.1f s", millis / 1000.0);
     }
 
+    /** {@code 512 B}, {@code 1.5 MiB}, {@code 2.0 GiB}: binary units, as the reports write them. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = n / 1024.0;
+        int unit = 0;
+        while (v >= 1024 && unit < units.length - 1) {
+            v /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[unit]);
+    }
+
     /** A command line as one quoted string, shortened to keep messages on one line. */
     static String command(List<String> argv) {
         String joined = String.join(" ", argv);

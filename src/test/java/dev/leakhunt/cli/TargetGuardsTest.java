@@ -208,4 +208,36 @@ class TargetGuardsTest {
             assertEquals(Set.of(sample.port()), SnapshotCommandTest.listeningPorts(sample.pid()));
         }
     }
+
+    @Test
+    void aSnapshotThatMayNotFitTheCgroupIsRefusedWithTheFigures() throws Exception {
+        Path v1 = Path.of("/sys/fs/cgroup/memory");
+        assumeTrue(Files.isWritable(v1) && Files.isRegularFile(v1.resolve("tasks")), "a writable v1 memory cgroup");
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 3000, "--inspect-port=0")) {
+            String home = Files.readAllLines(Path.of("/proc/" + sample.pid() + "/cgroup")).stream()
+                    .filter(l -> l.matches("\\d+:([^:]*,)?memory(,[^:]*)?:.*")).findFirst().orElseThrow()
+                    .replaceFirst("^[^:]*:[^:]*:/?", "");
+            Path group = Files.createDirectories(v1.resolve("leakhunt-test-" + ProcessHandle.current().pid()));
+            try {
+                Files.writeString(group.resolve("tasks"), Long.toString(sample.pid()));
+                long usage = Long.parseLong(Files.readString(group.resolve("memory.usage_in_bytes")).trim());
+                long limit = usage + (8L << 20); // far less than the sample's 3,000 requests' JS heap
+                Files.writeString(group.resolve("memory.limit_in_bytes"), Long.toString(limit));
+                Cli r = Cli.run("snapshot", Long.toString(sample.pid()), "-o", dir.toString());
+                assertEquals(3, r.exit(), r.toString());
+                assertTrue(Pattern.compile("(?m)^leakhunt snapshot: a heap snapshot of pid " + sample.pid() + " may need "
+                        + "about \\d+\\.\\d MiB more memory \\(as much as its JS heap in use\\), and its cgroup has "
+                        + "[\\d.]+ [KM]iB left \\(limit [\\d.]+ MiB, in use [\\d.]+ [KM]?i?B\\): the capture could get it "
+                        + "OOM-killed; --force takes it anyway$").matcher(r.err()).find(), r.err());
+                assertTrue(sample.isAlive());
+                assertEquals(Set.of(sample.port()), SnapshotCommandTest.listeningPorts(sample.pid()), "closed again");
+                try (var files = Files.list(dir)) {
+                    assertEquals(0, files.count());
+                }
+            } finally {
+                Files.writeString(v1.resolve(home).resolve("tasks"), Long.toString(sample.pid()));
+                Files.delete(group);
+            }
+        }
+    }
 }
