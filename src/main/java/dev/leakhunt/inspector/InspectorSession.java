@@ -375,9 +375,12 @@ public final class InspectorSession implements AutoCloseable {
             return writeInTarget(file, progress == null ? ProgressListener.NONE : progress);
         } catch (IOException e) {
             file.abort();
-            throw explainCaptureFailure(e, out);
+            String left = releaseTargetFile(pid, file.part());
+            IOException explained = explainCaptureFailure(e, out);
+            throw left == null ? explained : new IOException(explained.getMessage() + "; " + left, e);
         } catch (RuntimeException e) {
             file.abort();
+            releaseTargetFile(pid, file.part());
             throw e;
         } finally {
             Hooks.remove(hook);
@@ -434,6 +437,58 @@ public final class InspectorSession implements AutoCloseable {
         progress.writing(written);
         long bytes = file.commit();
         return new Capture(file.out(), bytes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), true);
+    }
+
+    /**
+     * After a failed write in the target: V8 leaves the file open when a write fails (a full disk), so the deleted
+     * {@code .part} keeps its blocks until the service exits. Truncates it through {@code /proc/<pid>/fd} (which
+     * frees them at once) and has the target close the descriptor. Null when nothing was left open, else what could
+     * not be done.
+     */
+    private String releaseTargetFile(long pid, Path part) {
+        String name = part.toAbsolutePath().toString();
+        List<Integer> left = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> fds = Files.newDirectoryStream(pidTarget.proc().dir(pid).resolve("fd"))) {
+            for (Path fd : fds) {
+                String link;
+                try {
+                    link = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue; // closed meanwhile
+                }
+                if (link.equals(name) || link.equals(name + " (deleted)")) {
+                    left.add(Integer.parseInt(fd.getFileName().toString()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null; // not ours to read: nothing more to do
+        }
+        List<String> failures = new java.util.ArrayList<>();
+        for (int fd : left) {
+            Path link = pidTarget.proc().dir(pid).resolve("fd").resolve(Integer.toString(fd));
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(link,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                c.truncate(0);
+            } catch (IOException e) {
+                failures.add("could not truncate its descriptor " + fd + " (" + e.getMessage() + ")");
+            }
+            try {
+                String still = Files.readSymbolicLink(link).toString();
+                if (still.equals(name) || still.equals(name + " (deleted)")) { // not reused meanwhile
+                    // require comes with the command-line API, as for v8.writeHeapSnapshot
+                    Map<String, Object> reply = client.call("Runtime.evaluate", Map.of("expression",
+                            "require('fs').closeSync(" + fd + ")", "includeCommandLineAPI", true, "returnByValue", true),
+                            options.requestTimeoutMillis());
+                    String thrown = thrown(reply);
+                    if (thrown != null) {
+                        throw new IOException(thrown);
+                    }
+                }
+            } catch (IOException e) {
+                failures.add("could not have it close descriptor " + fd + " (" + Text.lower(e.getMessage()) + ")");
+            }
+        }
+        return failures.isEmpty() ? null : "pid " + pid + " keeps '" + name + "' open: " + String.join(", ", failures);
     }
 
     /** A dropped connection, said as what happened to the target. */

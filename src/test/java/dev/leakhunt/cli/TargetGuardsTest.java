@@ -240,4 +240,48 @@ class TargetGuardsTest {
             }
         }
     }
+
+    /** The descriptors of {@code pid} open on files under {@code dir}, deleted ones too. */
+    private static List<String> openUnder(long pid, Path dir) throws IOException {
+        List<String> open = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith(dir.toString())) {
+                        open.add(link);
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return open;
+    }
+
+    @Test
+    void aFullDiskLeavesNoFileAndNoDescriptorInTheTarget() throws Exception {
+        Path small = Files.createDirectories(dir.resolve("small"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small.toString())
+                .redirectErrorStream(true).start();
+        assumeTrue(mount.waitFor(10, TimeUnit.SECONDS) && mount.exitValue() == 0, "a 2 MiB tmpfs (needs root)");
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 200, "--inspect-port=0")) {
+            for (String mode : List.of("--direct", "--stream")) {
+                Cli r = Cli.run("snapshot", Long.toString(sample.pid()), "-o", small.toString(), "--no-analyze", mode);
+                assertEquals(3, r.exit(), r.toString());
+                String last = r.err().lines().reduce((a, b) -> b).orElse("");
+                assertTrue(last.contains("no space left on device") || last.contains("ENOSPC"), r.err());
+                assertFalse(r.err().contains("keeps '"), "the target let go of its file: " + r.err());
+                assertEquals(List.of(), openUnder(sample.pid(), small), mode + ": the target holds no file there");
+                try (var files = Files.list(small)) {
+                    assertEquals(0, files.count(), mode);
+                }
+                var store = Files.getFileStore(small);
+                assertEquals(store.getTotalSpace(), store.getUsableSpace(), mode + ": the 2 MiB are free again");
+                assertEquals(Set.of(sample.port()), SnapshotCommandTest.listeningPorts(sample.pid()));
+            }
+        } finally {
+            new ProcessBuilder("umount", small.toString()).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 }
