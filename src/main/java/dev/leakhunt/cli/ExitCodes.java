@@ -66,6 +66,18 @@ public final class ExitCodes {
         return inputFailed ? BAD_INPUT : reported;
     }
 
+    /** Whether the JVM is exiting (Ctrl-C): hooks can no longer be added then. */
+    static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+
     /** The exit code of an explore shell's status. */
     static int of(Shell.Status status) {
         return switch (status) {
@@ -81,6 +93,9 @@ public final class ExitCodes {
      * {@link IOException} whose message already names the file or pid and the reason; anything else is a bug.
      */
     static int report(Throwable ex, String prefix, PrintWriter err, boolean verbose) {
+        if (shuttingDown()) {
+            return INTERRUPTED; // Ctrl-C: the hooks say what they close; a failure it caused here says nothing more
+        }
         if (ex instanceof UncheckedIOException u) {
             ex = u.getCause();
         }

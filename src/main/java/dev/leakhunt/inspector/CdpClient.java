@@ -132,6 +132,11 @@ final class CdpClient implements AutoCloseable {
         return request.reply;
     }
 
+    /** The replies still awaited (a heap snapshot being built or written keeps the target's thread busy). */
+    List<CompletableFuture<Map<String, Object>>> pendingReplies() {
+        return pending.values().stream().map(Pending::reply).toList();
+    }
+
     /** Waits for a future returned by {@link #send}, translating its failure into an {@link IOException}. */
     Map<String, Object> await(String method, CompletableFuture<Map<String, Object>> reply, long timeoutMillis)
             throws IOException {

@@ -1,7 +1,12 @@
 package dev.leakhunt.inspector;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class InspectorCloser {
     /** The JVM waits for shutdown hooks; keep Ctrl-C responsive. */
     private static final long HOOK_BUDGET_MILLIS = 3000;
+    /** How long Ctrl-C waits for a snapshot the target is busy with before closing its inspector. */
+    private static final long BUSY_BUDGET_MILLIS = 10 * 60_000;
 
     private final PidInspector inspector;
     private final NodeProcess target;
@@ -80,11 +87,38 @@ final class InspectorCloser {
             return;
         }
         try {
+            awaitTargetIdle();
             closeNow(HOOK_BUDGET_MILLIS);
         } catch (IOException | RuntimeException e) {
             // the JVM is going; nowhere to report
         } finally {
             done.countDown();
+        }
+    }
+
+    /**
+     * Ctrl-C while the target builds or writes a heap snapshot: V8 cannot stop it, and the target's thread takes
+     * {@code process._debugEnd()} only when it is done, so an exit now would leave the inspector open for good.
+     * Waits for what the session awaits (at most {@value #BUSY_BUDGET_MILLIS} ms), saying why.
+     */
+    private void awaitTargetIdle() {
+        CdpClient open = client;
+        if (forgotten || open == null || !open.isOpen()) {
+            return;
+        }
+        List<CompletableFuture<Map<String, Object>>> busy = open.pendingReplies();
+        if (busy.isEmpty()) {
+            return;
+        }
+        options.notes().accept("interrupted while pid " + target.pid() + " builds or writes a heap snapshot, which "
+                + "V8 cannot stop: closing its inspector when it is done (kill -9 leakhunt leaves it open)");
+        try {
+            CompletableFuture.allOf(busy.toArray(CompletableFuture[]::new)).get(BUSY_BUDGET_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // failed or too long: try to close it all the same
         }
     }
 

@@ -109,6 +109,8 @@ public final class InspectorSession implements AutoCloseable {
     private final Options options;
     private final PidTarget pidTarget; // null when connected by port or URL
     private boolean heapProfilerEnabled;
+    /** The target's v8.writeHeapSnapshot call, while it may run: its descriptor is its own until it returns. */
+    private volatile CompletableFuture<Map<String, Object>> targetWrite;
 
     /** What a session by pid knows besides its connection. */
     private record PidTarget(ProcFs proc, NodeProcess process, boolean opened, InspectorCloser closer,
@@ -391,7 +393,7 @@ public final class InspectorSession implements AutoCloseable {
         long start = System.nanoTime();
         String path = file.part().toAbsolutePath().toString();
         String expression = "require('v8').writeHeapSnapshot(" + JsonTree.toJson(path) + ")";
-        CompletableFuture<Map<String, Object>> reply = client.send("Runtime.evaluate", Map.of("expression",
+        CompletableFuture<Map<String, Object>> reply = targetWrite = client.send("Runtime.evaluate", Map.of("expression",
                 expression, "includeCommandLineAPI", true, "returnByValue", true));
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(options.snapshotIdleTimeoutMillis());
         progress.writing(0); // V8 reports nothing while it builds the snapshot: a bar that counts time, at least
@@ -402,7 +404,12 @@ public final class InspectorSession implements AutoCloseable {
             try {
                 result = reply.get(100, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                long now = Files.size(file.part());
+                long now;
+                try {
+                    now = Files.size(file.part());
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    now = size; // Ctrl-C's hook removed it: the target writes on, and the session waits for it
+                }
                 if (now != size) {
                     size = now;
                     grew = System.nanoTime();
@@ -446,6 +453,10 @@ public final class InspectorSession implements AutoCloseable {
      * not be done.
      */
     private String releaseTargetFile(long pid, Path part) {
+        CompletableFuture<Map<String, Object>> write = targetWrite;
+        if (write == null || !write.isDone()) {
+            return null; // still writing (or never started): the descriptor is V8's to close
+        }
         String name = part.toAbsolutePath().toString();
         List<Integer> left = new java.util.ArrayList<>();
         try (java.nio.file.DirectoryStream<Path> fds = Files.newDirectoryStream(pidTarget.proc().dir(pid).resolve("fd"))) {
@@ -476,9 +487,12 @@ public final class InspectorSession implements AutoCloseable {
                 String still = Files.readSymbolicLink(link).toString();
                 if (still.equals(name) || still.equals(name + " (deleted)")) { // not reused meanwhile
                     // require comes with the command-line API, as for v8.writeHeapSnapshot
-                    Map<String, Object> reply = client.call("Runtime.evaluate", Map.of("expression",
-                            "require('fs').closeSync(" + fd + ")", "includeCommandLineAPI", true, "returnByValue", true),
-                            options.requestTimeoutMillis());
+                    // closed only if, in the target itself, the descriptor still names the file
+                    String js = "{ const fs = require('fs'); const l = fs.readlinkSync('/proc/self/fd/" + fd + "'); "
+                            + "if (l === " + JsonTree.toJson(name) + " || l === " + JsonTree.toJson(name + " (deleted)")
+                            + ") fs.closeSync(" + fd + "); }";
+                    Map<String, Object> reply = client.call("Runtime.evaluate", Map.of("expression", js,
+                            "includeCommandLineAPI", true, "returnByValue", true), options.requestTimeoutMillis());
                     String thrown = thrown(reply);
                     if (thrown != null) {
                         throw new IOException(thrown);

@@ -284,4 +284,46 @@ class TargetGuardsTest {
             new ProcessBuilder("umount", small.toString()).start().waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void ctrlCMidCaptureClosesTheInspectorOnceTheTargetIsDoneAndLeavesNothing() throws Exception {
+        try (NodeSample sample = NodeSample.start(JS_HEAP, "leak", 3000, "--inspect-port=0")) {
+            for (String mode : List.of("--direct", "--stream")) {
+                Path out = dir.resolve("interrupted" + mode + ".heapsnapshot");
+                Path part = Path.of(out + ".part");
+                String java = ProcessHandle.current().info().command().orElse("java");
+                Process jvm = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                        LeakHunt.class.getName(), "snapshot", Long.toString(sample.pid()), "-o", out.toString(),
+                        "--no-analyze", mode).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new String(jvm.getErrorStream().readAllBytes());
+                    } catch (IOException e) {
+                        return e.toString();
+                    }
+                });
+                try {
+                    // mid-capture: once the snapshot's file has begun (the target builds it first, then writes)
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (!(Files.exists(part) && Files.size(part) > 0)) {
+                        assertTrue(System.nanoTime() < deadline && jvm.isAlive(), mode + ": the capture writes");
+                        Thread.sleep(10);
+                    }
+                    signal("INT", jvm.pid());
+                    assertTrue(jvm.waitFor(120, TimeUnit.SECONDS), mode + ": leakhunt exits");
+                    assertEquals(130, jvm.exitValue(), err.get());
+                    String text = err.get(10, TimeUnit.SECONDS);
+                    assertTrue(text.contains("leakhunt snapshot: interrupted while pid " + sample.pid() + " builds or "
+                            + "writes a heap snapshot, which V8 cannot stop: closing its inspector when it is done"),
+                            text);
+                    assertTrue(text.contains("closed the inspector of pid " + sample.pid()), text);
+                    assertFalse(Files.exists(out) || Files.exists(part), mode + ": no file left");
+                    assertEquals(List.of(), openUnder(sample.pid(), dir), mode + ": no descriptor left");
+                    assertEquals(Set.of(sample.port()), SnapshotCommandTest.listeningPorts(sample.pid()), text);
+                } finally {
+                    jvm.destroyForcibly();
+                }
+            }
+        }
+    }
 }
