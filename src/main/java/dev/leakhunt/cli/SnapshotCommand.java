@@ -3,6 +3,7 @@ package dev.leakhunt.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leakhunt.analysis.Analysis;
 import dev.leakhunt.analysis.AnalysisResult;
+import dev.leakhunt.analysis.Triage;
 import dev.leakhunt.analysis.Units;
 import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.inspector.Capture;
@@ -43,7 +44,7 @@ import picocli.CommandLine.Parameters;
                         + "first and renamed when complete. The target is paused while V8 builds the snapshot."},
         footerHeading = "%nMetrics for --fail-if:%n",
         footer = {"  rss-bytes, heap-used-bytes, external-bytes, array-buffers-bytes",
-                "      process.memoryUsage() just before the capture",
+                "      process.memoryUsage() after the snapshot's garbage collection",
                 "  native-bytes, largest-group-bytes, largest-group-count, backing-stores,",
                 "  self-bytes, node-count, edge-count, unreachable-nodes, top-suspect-bytes,",
                 "  top-suspect-count",
@@ -110,8 +111,16 @@ final class SnapshotCommand extends BaseCommand {
     @Mixin
     ReportOptions report;
 
-    /** What the capture gave: who the target is, its memory just before, and the file. */
-    record Captured(ProcessInfo process, String inspector, MemoryUsage usage, Capture capture, Headroom headroom) {
+    /**
+     * What the capture gave: who the target is, its memory just before and just after (the snapshot's garbage
+     * collection left only what is live; null when it could not be read), the file, and the memory around it.
+     */
+    record Captured(ProcessInfo process, String inspector, MemoryUsage usage, Capture capture, Headroom headroom,
+                    MemoryUsage after) {
+        /** The figures to judge by: after the snapshot's collection when known. */
+        MemoryUsage settled() {
+            return after != null ? after : usage;
+        }
     }
 
     @Override
@@ -124,24 +133,26 @@ final class SnapshotCommand extends BaseCommand {
             return inside;
         }
         Captured captured = capture(directory);
-        MemoryUsage usage = captured.usage();
+        MemoryUsage usage = captured.settled();
         if (usage == null && assertions.stream().anyMatch(f -> MemoryUsage.METRICS.contains(f.metric()))) {
             throw new IOException("the target at " + captured.inspector() + " is not Node.js: it has no "
                     + "process.memoryUsage() for --fail-if; the snapshot is in '" + captured.capture().path() + "'");
         }
         Map<String, Long> processMetrics = usage == null ? Map.of() : usage.metrics();
         Path file = captured.capture().path();
-        if (!report.json) {
-            header(out(), captured, noAnalyze ? file : null);
-            out().flush();
-        }
         if (noAnalyze) {
-            return report.emit(this, "snapshot", processMetrics, assertions, json -> json(json, captured),
+            if (!report.json) {
+                header(out(), captured, file, null);
+                out().flush();
+            }
+            return report.emit(this, "snapshot", processMetrics, assertions, json -> json(json, captured, null),
                     text -> { });
         }
         AnalysisResult result = withMetrics(analyze(file), processMetrics);
-        return report.emit(this, "snapshot", result, assertions, json -> json(json, captured).analysis(result),
+        return report.emit(this, "snapshot", result, assertions,
+                json -> json(json, captured, result).analysis(result),
                 text -> {
+                    header(out(), captured, null, result);
                     out().println();
                     text.analysis(result);
                 });
@@ -247,7 +258,15 @@ final class SnapshotCommand extends BaseCommand {
                 CaptureMode mode = direct ? CaptureMode.DIRECT : stream ? CaptureMode.STREAM : CaptureMode.AUTO;
                 capture = mode.take(session, file, compress, progress, options.notes());
             }
-            return new Captured(info, session.endpoint(), usage, capture, headroom);
+            MemoryUsage after = null;
+            if (node) {
+                try {
+                    after = session.memoryUsage(); // after the snapshot's full collection: what is live
+                } catch (IOException e) {
+                    // the target went meanwhile: the figures before must do
+                }
+            }
+            return new Captured(info, session.endpoint(), usage, capture, headroom, after);
         }
     }
 
@@ -314,6 +333,20 @@ final class SnapshotCommand extends BaseCommand {
         }
     }
 
+    private static void memoryUsage(JsonGenerator g, String field, MemoryUsage u) throws IOException {
+        if (u == null) {
+            g.writeNullField(field);
+            return;
+        }
+        g.writeObjectFieldStart(field);
+        g.writeNumberField("rss", u.rss());
+        g.writeNumberField("heapTotal", u.heapTotal());
+        g.writeNumberField("heapUsed", u.heapUsed());
+        g.writeNumberField("external", u.external());
+        g.writeNumberField("arrayBuffers", u.arrayBuffers());
+        g.writeEndObject();
+    }
+
     /** The analysis with the process's figures after its own, so that JSON and --fail-if see them all. */
     private static AnalysisResult withMetrics(AnalysisResult r, Map<String, Long> processMetrics) {
         Map<String, Long> all = new LinkedHashMap<>(r.metrics());
@@ -323,19 +356,34 @@ final class SnapshotCommand extends BaseCommand {
     }
 
     /** The lines above the analysis: who, its memory, the triage, and the file written. */
-    static void header(PrintWriter out, Captured c, Path noAnalyzeFile) {
+    /**
+     * The process, its memory after the snapshot's collection (and before it, when that differs), the triage, and
+     * the file. With {@code analysis}, the triage also weighs the process's figures against the snapshot's.
+     */
+    static void header(PrintWriter out, Captured c, Path noAnalyzeFile, AnalysisResult analysis) {
         ProcessInfo p = c.process();
         String who = p.pid() > 0 ? "pid " + p.pid() + " (" + p.title() + ")" : "'" + p.title() + "'";
         out.println("Process " + who + (p.nodeVersion().isEmpty() ? "" : " · Node.js " + p.nodeVersion())
                 + " · inspector " + c.inspector());
-        MemoryUsage u = c.usage();
+        MemoryUsage u = c.settled();
         if (u != null) {
             String limit = c.headroom() == null || c.headroom().limitBytes() < 0 ? ""
                     : " (of a " + Units.bytes(c.headroom().limitBytes()) + " cgroup limit)";
             out.println("  rss " + Units.bytes(u.rss()) + limit + " · heapTotal " + Units.bytes(u.heapTotal())
                     + " · heapUsed " + Units.bytes(u.heapUsed()) + " · external " + Units.bytes(u.external())
                     + " · arrayBuffers " + Units.bytes(u.arrayBuffers()));
-            List<String> triage = Triage.of(u).lines(u, noAnalyzeFile);
+            MemoryUsage b = c.usage();
+            if (c.after() != null && b != null && (differs(b.heapUsed(), u.heapUsed())
+                    || differs(b.external(), u.external()) || differs(b.arrayBuffers(), u.arrayBuffers()))) {
+                out.println("  (after the snapshot's garbage collection; before it: heapUsed " + Units.bytes(b.heapUsed())
+                        + " · external " + Units.bytes(b.external()) + " · arrayBuffers " + Units.bytes(b.arrayBuffers())
+                        + ")");
+            }
+            List<String> triage = new ArrayList<>(Triage.of(figures(u)).lines(figures(u), noAnalyzeFile));
+            String gap = analysis == null ? null : Triage.gap(figures(u), analysis.totals().nativeBytes());
+            if (gap != null) {
+                triage.add(gap);
+            }
             for (int i = 0; i < triage.size(); i++) {
                 out.println((i == 0 ? "  " : "          ") + triage.get(i));
             }
@@ -346,7 +394,16 @@ final class SnapshotCommand extends BaseCommand {
                 + (capture.direct() ? " (written by the target)" : ""));
     }
 
-    private static JsonReport json(JsonReport json, Captured c) {
+    /** Whether two readings differ by a mebibyte or more: garbage the collection took, worth showing. */
+    private static boolean differs(long before, long after) {
+        return Math.abs(before - after) >= 1 << 20;
+    }
+
+    static Triage.Figures figures(MemoryUsage u) {
+        return new Triage.Figures(u.rss(), u.heapTotal(), u.heapUsed(), u.external(), u.arrayBuffers());
+    }
+
+    private static JsonReport json(JsonReport json, Captured c, AnalysisResult analysis) {
         try {
             JsonGenerator g = json.generator();
             ProcessInfo p = c.process();
@@ -359,20 +416,12 @@ final class SnapshotCommand extends BaseCommand {
             g.writeStringField("title", p.title());
             g.writeStringField("nodeVersion", p.nodeVersion().isEmpty() ? null : p.nodeVersion());
             g.writeStringField("inspector", c.inspector());
-            MemoryUsage u = c.usage();
-            if (u == null) {
-                g.writeNullField("memoryUsage");
-                g.writeNullField("triage");
-            } else {
-                g.writeObjectFieldStart("memoryUsage");
-                g.writeNumberField("rss", u.rss());
-                g.writeNumberField("heapTotal", u.heapTotal());
-                g.writeNumberField("heapUsed", u.heapUsed());
-                g.writeNumberField("external", u.external());
-                g.writeNumberField("arrayBuffers", u.arrayBuffers());
-                g.writeEndObject();
-                g.writeStringField("triage", Triage.of(u).id);
-            }
+            MemoryUsage u = c.settled();
+            memoryUsage(g, "memoryUsage", u);
+            memoryUsage(g, "memoryUsageBefore", c.after() != null ? c.usage() : null);
+            g.writeStringField("triage", u == null ? null : Triage.of(figures(u)).id());
+            g.writeStringField("triageGap", u == null || analysis == null ? null
+                    : Triage.gap(figures(u), analysis.totals().nativeBytes()));
             if (c.headroom() == null || c.headroom().limitBytes() < 0) {
                 g.writeNullField("cgroupLimitBytes");
             } else {
@@ -390,77 +439,5 @@ final class SnapshotCommand extends BaseCommand {
             throw new UncheckedIOException(e);
         }
         return json;
-    }
-
-    /**
-     * What one {@code process.memoryUsage()} suggests, from its proportions alone: one sample shows where the
-     * memory is, not whether it grows. {@code external} includes {@code arrayBuffers}.
-     */
-    enum Triage {
-        /** external is larger than the whole JS heap, and not small. */
-        NATIVE("native"),
-        /** The JS heap is not small, holds more than external does, and is full or most of rss. */
-        JS_HEAP("js-heap"),
-        /** Most of rss is neither the JS heap nor external memory. */
-        OUTSIDE_V8("outside-v8"),
-        NONE("none");
-
-        static final long NATIVE_MIN_BYTES = 16L << 20;
-        static final double FULL_HEAP = 0.85;
-        static final long JS_HEAP_MIN_BYTES = 32L << 20;
-        static final long OUTSIDE_MIN_BYTES = 256L << 20;
-
-        final String id;
-
-        Triage(String id) {
-            this.id = id;
-        }
-
-        static Triage of(MemoryUsage u) {
-            long outside = u.rss() - u.heapTotal() - u.external();
-            if (u.external() >= NATIVE_MIN_BYTES && u.external() > u.heapTotal()) {
-                return NATIVE;
-            }
-            if (u.heapTotal() >= JS_HEAP_MIN_BYTES && u.heapTotal() >= u.external()
-                    && (u.heapUsed() >= FULL_HEAP * u.heapTotal() || u.heapTotal() >= u.rss() / 2)) {
-                return JS_HEAP;
-            }
-            if (outside >= OUTSIDE_MIN_BYTES && outside > u.heapTotal() + u.external()) {
-                return OUTSIDE_V8;
-            }
-            return NONE;
-        }
-
-        /**
-         * What to print, a sentence a line: where the memory is, what that would mean if it grows, where to look.
-         * {@code noAnalyzeFile} is the file when no analysis follows to point at.
-         */
-        List<String> lines(MemoryUsage u, Path noAnalyzeFile) {
-            long heapPercent = Math.round(100.0 * u.heapUsed() / Math.max(1, u.heapTotal()));
-            String sample = "One sample cannot show growth ('leakhunt diff' compares two snapshots)";
-            String analyze = noAnalyzeFile == null ? null : "'leakhunt analyze " + noAnalyzeFile + "'";
-            return switch (this) {
-                case NATIVE -> List.of(String.format(Locale.ROOT, "Triage: external memory (%s, ArrayBuffers %s) is "
-                                + "%.1f× the JS heap (heapTotal %s):", Units.bytes(u.external()),
-                                Units.bytes(u.arrayBuffers()), (double) u.external() / Math.max(1, u.heapTotal()),
-                                Units.bytes(u.heapTotal())),
-                        "if it grows while heapTotal stays flat, a native leak, which --max-old-space-size cannot "
-                                + "help.",
-                        sample + "; " + (analyze == null ? "the ArrayBuffer groups below show" : analyze + " shows")
-                                + " what holds it.");
-                case JS_HEAP -> List.of("Triage: the memory is in the JS heap (heapTotal " + Units.bytes(u.heapTotal())
-                                + ", " + heapPercent + "% used, of rss " + Units.bytes(u.rss()) + "; external only "
-                                + Units.bytes(u.external()) + "):",
-                        "if heapUsed keeps growing, a JS-heap leak; --max-old-space-size only postpones the crash.",
-                        sample + "; " + (analyze == null ? "the classes below show" : analyze + " shows")
-                                + " what retains it.");
-                case OUTSIDE_V8 -> List.of("Triage: " + Units.bytes(u.rss() - u.heapTotal() - u.external())
-                                + " of rss is neither the JS heap nor external memory:",
-                        "native allocations (addons, malloc, thread stacks) that a heap snapshot does not show.");
-                case NONE -> List.of("Triage: no part stands out: JS heap " + Units.bytes(u.heapTotal()) + " ("
-                        + heapPercent + "% used), external " + Units.bytes(u.external()) + ", rss "
-                        + Units.bytes(u.rss()) + ".", sample + ".");
-            };
-        }
     }
 }

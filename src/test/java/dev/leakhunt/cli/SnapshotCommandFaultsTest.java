@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.leakhunt.analysis.Triage;
 import dev.leakhunt.inspector.FakeDevTools;
 import dev.leakhunt.inspector.MemoryUsage;
 import dev.leakhunt.inspector.ProcessInfo;
@@ -108,9 +109,12 @@ class SnapshotCommandFaultsTest {
                     + "(heapTotal 24.0 MiB):", lines.get(2));
             assertEquals("          if it grows while heapTotal stays flat, a native leak, which "
                     + "--max-old-space-size cannot help.", lines.get(3));
-            assertTrue(lines.get(5).startsWith("Heap snapshot '" + out + "': "
+            // the fake's 700 MiB of arrayBuffers are not in its tiny snapshot: the triage says where they must be
+            assertTrue(lines.get(5).startsWith("          Triage: arrayBuffers is 700.0 MiB, but the snapshot's "
+                    + "backing stores hold 3.4 KiB: the other 700.0 MiB belong to other isolates"), lines.get(5));
+            assertTrue(lines.get(6).startsWith("Heap snapshot '" + out + "': "
                             + dev.leakhunt.analysis.Units.bytes(snapshot.length()) + ", taken in "),
-                    lines.get(5));
+                    lines.get(6));
             assertTrue(r.out().contains("#1  3 × system / JSArrayBufferData @ 1000 B = 2.9 KiB"), r.out());
         }
     }
@@ -251,23 +255,38 @@ class SnapshotCommandFaultsTest {
 
     @Test
     void triageFollowsTheProportions() {
-        assertEquals(SnapshotCommand.Triage.NATIVE, SnapshotCommand.Triage.of(NATIVE), "the seed story's figures");
+        assertEquals(Triage.NATIVE, Triage.of(SnapshotCommand.figures(NATIVE)), "the seed story's figures");
         // a big, full JS heap with little outside it
-        assertEquals(SnapshotCommand.Triage.JS_HEAP,
-                SnapshotCommand.Triage.of(new MemoryUsage(700 * MiB, 600 * MiB, 560 * MiB, 2 * MiB, MiB)));
+        assertEquals(Triage.JS_HEAP,
+                Triage.of(SnapshotCommand.figures(new MemoryUsage(700 * MiB, 600 * MiB, 560 * MiB, 2 * MiB, MiB))));
         // most of rss is the JS heap, though V8 keeps room to spare
-        assertEquals(SnapshotCommand.Triage.JS_HEAP,
-                SnapshotCommand.Triage.of(new MemoryUsage(157 * MiB, 110 * MiB, 82 * MiB, 2 * MiB, 0)));
+        assertEquals(Triage.JS_HEAP,
+                Triage.of(SnapshotCommand.figures(new MemoryUsage(157 * MiB, 110 * MiB, 82 * MiB, 2 * MiB, 0))));
         // a fresh process: a small, full heap is no sign of anything
-        assertEquals(SnapshotCommand.Triage.NONE,
-                SnapshotCommand.Triage.of(new MemoryUsage(45 * MiB, 5 * MiB, 4 * MiB, MiB, 10_000)));
+        assertEquals(Triage.NONE,
+                Triage.of(SnapshotCommand.figures(new MemoryUsage(45 * MiB, 5 * MiB, 4 * MiB, MiB, 10_000))));
         // external memory above the heap but small
-        assertEquals(SnapshotCommand.Triage.NONE,
-                SnapshotCommand.Triage.of(new MemoryUsage(60 * MiB, 5 * MiB, 4 * MiB, 8 * MiB, 7 * MiB)));
-        assertEquals(SnapshotCommand.Triage.OUTSIDE_V8,
-                SnapshotCommand.Triage.of(new MemoryUsage(2048 * MiB, 30 * MiB, 20 * MiB, 10 * MiB, 0)));
-        assertFalse(SnapshotCommand.Triage.of(new MemoryUsage(2048 * MiB, 30 * MiB, 20 * MiB, 10 * MiB, 0))
-                .lines(NATIVE, null).isEmpty());
+        assertEquals(Triage.NONE,
+                Triage.of(SnapshotCommand.figures(new MemoryUsage(60 * MiB, 5 * MiB, 4 * MiB, 8 * MiB, 7 * MiB))));
+        assertEquals(Triage.OUTSIDE_V8,
+                Triage.of(SnapshotCommand.figures(new MemoryUsage(2048 * MiB, 30 * MiB, 20 * MiB, 10 * MiB, 0))));
+        assertFalse(Triage.of(SnapshotCommand.figures(new MemoryUsage(2048 * MiB, 30 * MiB, 20 * MiB, 10 * MiB, 0)))
+                .lines(SnapshotCommand.figures(NATIVE), null).isEmpty());
+    }
+
+    @Test
+    void triageNamesArrayBuffersTheSnapshotDoesNotHold() {
+        // 128 MiB of arrayBuffers, 10 KiB of backing stores in the snapshot: a worker thread's buffers
+        Triage.Figures workers = SnapshotCommand.figures(new MemoryUsage(300 * MiB, 8 * MiB, 6 * MiB, 130 * MiB,
+                128 * MiB));
+        assertEquals("Triage: arrayBuffers is 128.0 MiB, but the snapshot's backing stores hold 10.0 KiB: the other "
+                + "128.0 MiB belong to other isolates of the process, its worker threads (a Worker that is never "
+                + "terminated keeps its own); a heap snapshot shows the main thread only.",
+                Triage.gap(workers, 10 * 1024));
+        assertEquals(null, Triage.gap(workers, 120 * MiB), "the snapshot holds most of them");
+        assertEquals(null, Triage.gap(SnapshotCommand.figures(NATIVE), 690 * MiB));
+        assertEquals(null, Triage.gap(SnapshotCommand.figures(new MemoryUsage(50 * MiB, 5 * MiB, 4 * MiB, 12 * MiB,
+                10 * MiB)), 0), "a few MiB are not worth a word");
     }
 
     /** A JSON document as maps, lists, strings, longs, doubles, booleans and nulls. */
