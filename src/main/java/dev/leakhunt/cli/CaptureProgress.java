@@ -35,6 +35,18 @@ final class CaptureProgress implements ProgressListener, AutoCloseable {
         this.total = total;
     }
 
+    private volatile long cpuMillis;
+    private boolean busy;
+
+    @Override
+    public synchronized void busy(long cpuMillis) {
+        this.cpuMillis = cpuMillis;
+        if (show && !busy && !writing) {
+            busy = true;
+            bar = Progress.start(err, "snapshot: V8 builds it (target CPU)", -1, " ms", 1, () -> this.cpuMillis);
+        }
+    }
+
     @Override
     public synchronized void writing(long bytes) {
         this.bytes = bytes;

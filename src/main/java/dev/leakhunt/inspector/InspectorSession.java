@@ -396,7 +396,8 @@ public final class InspectorSession implements AutoCloseable {
         CompletableFuture<Map<String, Object>> reply = targetWrite = client.send("Runtime.evaluate", Map.of("expression",
                 expression, "includeCommandLineAPI", true, "returnByValue", true));
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(options.snapshotIdleTimeoutMillis());
-        progress.writing(0); // V8 reports nothing while it builds the snapshot: a bar that counts time, at least
+        // V8 reports nothing while it builds the snapshot: the target's CPU time shows it at work
+        long cpuStart = pidTarget.proc().cpuMillis(pidTarget.process().pid());
         long size = 0;
         long grew = System.nanoTime();
         Map<String, Object> result = null;
@@ -409,6 +410,9 @@ public final class InspectorSession implements AutoCloseable {
                     now = Files.size(file.part());
                 } catch (java.nio.file.NoSuchFileException gone) {
                     now = size; // Ctrl-C's hook removed it: the target writes on, and the session waits for it
+                }
+                if (size == 0 && now == 0 && cpuStart >= 0) {
+                    progress.busy(Math.max(0, pidTarget.proc().cpuMillis(pidTarget.process().pid()) - cpuStart));
                 }
                 if (now != size) {
                     size = now;

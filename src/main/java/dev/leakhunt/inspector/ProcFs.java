@@ -226,6 +226,20 @@ final class ProcFs {
         return Long.parseLong(rest[22 - 3]);
     }
 
+    /**
+     * The CPU time the process has used, user and system (fields 14 and 15 of {@code /proc/<pid>/stat}, in clock
+     * ticks of 1/100 s, the USER_HZ of every Linux), in milliseconds; -1 when it cannot be read.
+     */
+    long cpuMillis(long pid) {
+        try {
+            String stat = new String(read(dir(pid).resolve("stat")), StandardCharsets.UTF_8);
+            String[] rest = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return (Long.parseLong(rest[14 - 3]) + Long.parseLong(rest[15 - 3])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** The inodes of the sockets the process holds open ({@code socket:[N]} links in {@code /proc/<pid>/fd}). */
     Set<Long> socketInodes(long pid) throws IOException {
         Set<Long> inodes = new HashSet<>();

@@ -12,6 +12,13 @@ public interface ProgressListener {
     default void building(long done, long total) {
     }
 
+    /**
+     * V8 builds the snapshot without reporting progress (the target writes the file itself): the target has spent
+     * {@code cpuMillis} of CPU since, which shows it working.
+     */
+    default void busy(long cpuMillis) {
+    }
+
     /** {@code bytes} bytes of snapshot text have arrived and been written (before any compression). */
     default void writing(long bytes) {
     }
