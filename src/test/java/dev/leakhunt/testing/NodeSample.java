@@ -89,11 +89,17 @@ public final class NodeSample implements AutoCloseable {
 
     /** Starts {@code node [nodeFlags] samples/<name>/server.js [sampleArgs]} and waits until ready. */
     public static NodeSample startWith(String name, List<String> nodeFlags, String... sampleArgs) throws IOException {
+        return startWithNode("node", name, nodeFlags, sampleArgs);
+    }
+
+    /** As {@link #startWith}, with the Node.js binary {@code node} (another version's). */
+    public static NodeSample startWithNode(String node, String name, List<String> nodeFlags, String... sampleArgs)
+            throws IOException {
         Path script = samplesDir().resolve(name).resolve("server.js");
         if (!Files.isRegularFile(script)) {
             throw new IOException("no sample " + script);
         }
-        List<String> command = new ArrayList<>(List.of("node"));
+        List<String> command = new ArrayList<>(List.of(node));
         command.addAll(nodeFlags);
         command.add(script.toString());
         command.addAll(List.of(sampleArgs));
