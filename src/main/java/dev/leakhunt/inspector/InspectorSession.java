@@ -396,8 +396,12 @@ public final class InspectorSession implements AutoCloseable {
         CompletableFuture<Map<String, Object>> reply = targetWrite = client.send("Runtime.evaluate", Map.of("expression",
                 expression, "includeCommandLineAPI", true, "returnByValue", true));
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(options.snapshotIdleTimeoutMillis());
-        // V8 reports nothing while it builds the snapshot: the target's CPU time shows it at work
-        long cpuStart = pidTarget.proc().cpuMillis(pidTarget.process().pid());
+        // V8 reports nothing while it builds the snapshot: the target's CPU time shows it at work, and a target that
+        // spends none and writes nothing (stopped, frozen) is given up after the idle timeout, before the first byte too
+        long targetPid = pidTarget.process().pid();
+        long cpuStart = pidTarget.proc().cpuMillis(targetPid);
+        long cpuSeen = cpuStart;
+        long cpuMoved = System.nanoTime();
         long size = 0;
         long grew = System.nanoTime();
         Map<String, Object> result = null;
@@ -411,8 +415,22 @@ public final class InspectorSession implements AutoCloseable {
                 } catch (java.nio.file.NoSuchFileException gone) {
                     now = size; // Ctrl-C's hook removed it: the target writes on, and the session waits for it
                 }
-                if (size == 0 && now == 0 && cpuStart >= 0) {
-                    progress.busy(Math.max(0, pidTarget.proc().cpuMillis(pidTarget.process().pid()) - cpuStart));
+                long cpu = pidTarget.proc().cpuMillis(targetPid);
+                if (cpu != cpuSeen) {
+                    cpuSeen = cpu;
+                    cpuMoved = System.nanoTime();
+                }
+                if (size == 0 && now == 0) {
+                    if (cpuStart >= 0) {
+                        progress.busy(Math.max(0, cpu - cpuStart));
+                    }
+                    if (System.nanoTime() - cpuMoved > idleNanos) {
+                        String state = String.valueOf(pidTarget.proc().status(targetPid, "State"));
+                        throw new IOException("pid " + targetPid + " made no progress on the heap snapshot for "
+                                + Text.duration(options.snapshotIdleTimeoutMillis()) + " (no CPU time, nothing written"
+                                + (state.startsWith("T") || state.startsWith("t") ? "; it is stopped, State: " + state
+                                : "") + ")");
+                    }
                 }
                 if (now != size) {
                     size = now;

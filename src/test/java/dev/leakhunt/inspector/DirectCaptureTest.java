@@ -166,6 +166,56 @@ class DirectCaptureTest {
         }
     }
 
+    /** A writeHeapSnapshot that opens nothing and waits, as V8 building a snapshot looks from outside. */
+    private static String stallBeforeTheFirstByte(int millis) {
+        return "require('v8').writeHeapSnapshot = (file) => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),"
+                + " 0, 0, " + millis + "); return file; };";
+    }
+
+    @Test
+    void aTargetThatNeitherWorksNorWritesIsGivenUpBeforeItsFirstByte() throws Exception {
+        try (PatchedNode node = PatchedNode.start(stallBeforeTheFirstByte(3000))) {
+            Path out = dir.resolve("y.heapsnapshot");
+            InspectorSession.Options options = InspectorSession.Options.defaults().withSnapshotIdleTimeoutMillis(700);
+            InspectorSession session = InspectorSession.forPid(node.pid(), options);
+            IOException e = assertThrows(IOException.class, () -> session.writeHeapSnapshotInTarget(out, null));
+            assertEquals("pid " + node.pid() + " made no progress on the heap snapshot for 700 ms (no CPU time, "
+                    + "nothing written)", e.getMessage());
+            assertNothingLeft();
+            session.close(); // once its stalled call returns
+            assertFalse(anyInspectorOf(node.pid()), "closed as we found it");
+        }
+    }
+
+    @Test
+    void aTargetStoppedMidCaptureIsSaidToBeStopped() throws Exception {
+        try (PatchedNode node = PatchedNode.start(stallBeforeTheFirstByte(2000))) {
+            Path out = dir.resolve("z.heapsnapshot");
+            InspectorSession.Options options = InspectorSession.Options.defaults().withSnapshotIdleTimeoutMillis(700);
+            InspectorSession session = InspectorSession.forPid(node.pid(), options);
+            java.util.concurrent.CompletableFuture<IOException> failure = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> assertThrows(IOException.class, () -> session.writeHeapSnapshotInTarget(out,
+                            null)));
+            Path part = dir.resolve("z.heapsnapshot.part");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!Files.exists(part)) {
+                assertTrue(System.nanoTime() < deadline, "the capture begins");
+                Thread.sleep(10);
+            }
+            new ProcessBuilder("kill", "-STOP", Long.toString(node.pid())).start().waitFor();
+            try {
+                IOException e = failure.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(e.getMessage().startsWith("pid " + node.pid() + " made no progress on the heap snapshot "
+                        + "for 700 ms (no CPU time, nothing written; it is stopped, State: T"), e.getMessage());
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(node.pid())).start().waitFor();
+            }
+            assertNothingLeft();
+            session.close();
+            assertFalse(anyInspectorOf(node.pid()), "closed once it resumed");
+        }
+    }
+
     @Test
     void onlyATargetThatSharesOurFileSystemMayWrite(@TempDir Path proc) throws IOException {
         FakeProc fake = new FakeProc(proc);
