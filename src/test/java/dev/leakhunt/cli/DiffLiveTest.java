@@ -6,16 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.leakhunt.testing.Cli;
+import dev.leakhunt.testing.Streams;
 import dev.leakhunt.testing.NodeSample;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -54,19 +47,6 @@ class DiffLiveTest {
     private static String load(NodeSample sample, int n) {
         return "node -e \"fetch('http://127.0.0.1:" + sample.port() + "/op?n=" + n + "').then(r => r.text())"
                 + ".then(t => console.log(t))\" && echo \"snapshot-was $LEAKHUNT_SNAPSHOT pid $LEAKHUNT_PID\"";
-    }
-
-    /** Every scalar of the JSON document by its JSON pointer. */
-    private static Map<String, String> json(Cli r) throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (JsonParser p = new JsonFactory().createParser(r.out())) {
-            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                if (t.isScalarValue()) {
-                    out.put(p.getParsingContext().pathAsPointer().toString(), p.getValueAsString("null"));
-                }
-            }
-        }
-        return out;
     }
 
     /** The first object group's fields but its chain, for a failure's message. */
@@ -104,7 +84,7 @@ class DiffLiveTest {
             Cli r = Cli.run("diff", "--pid", Long.toString(sample.pid()), "--between", load(sample, 200), "--json",
                     "--fail-if", "growth-bytes > 1MiB");
             assertEquals(1, r.exit(), r.toString());
-            Map<String, String> j = json(r);
+            Map<String, String> j = Streams.pointers(r.out());
             assertEquals("ids", j.get("/diff/mode"));
             long checked = number(j, "/diff/identity/checkedIds");
             assertTrue(checked > 1000, "ids sampled: " + checked);
@@ -146,7 +126,7 @@ class DiffLiveTest {
             Cli r = Cli.run("diff", "--pid", Long.toString(sample.pid()), "--between", load(sample, 200), "--json",
                     "--fail-if", "growth-bytes > 1MiB");
             assertEquals(0, r.exit(), r.toString());
-            Map<String, String> j = json(r);
+            Map<String, String> j = Streams.pointers(r.out());
             assertEquals("ids", j.get("/diff/mode"));
             assertEquals(number(j, "/diff/identity/checkedIds"), number(j, "/diff/identity/agreeingIds"));
             assertTrue(number(j, "/metrics/growth-bytes") < 1 << 20, "growth " + j.get("/metrics/growth-bytes"));
@@ -189,7 +169,7 @@ class DiffLiveTest {
             Cli r = Cli.run("diff", "--pid", Long.toString(sample.pid()), "--between", load(sample, 3), "--json",
                     "--fail-if", "growth-bytes > 1MiB");
             assertEquals(0, r.exit(), r.toString());
-            Map<String, String> j = json(r);
+            Map<String, String> j = Streams.pointers(r.out());
             assertEquals("ids", j.get("/diff/mode"));
             assertTrue(number(j, "/metrics/new-native-bytes") < sample.number("dbBytes"), r.out());
             assertNoInspectorLeft(sample);
@@ -204,7 +184,7 @@ class DiffLiveTest {
             Cli r = Cli.run("diff", "--pid", Long.toString(sample.pid()), "--snapshots", "3", "--interval", "1s",
                     "-o", kept.toString(), "--json");
             assertEquals(0, r.exit(), r.toString());
-            Map<String, String> j = json(r);
+            Map<String, String> j = Streams.pointers(r.out());
             assertEquals("survivors", j.get("/diff/mode"));
             assertEquals(number(j, "/diff/identity/checkedIds"), number(j, "/diff/identity/agreeingIds"));
             assertTrue(number(j, "/metrics/new-objects") > 64, "requests between A and B survive in C: " + r.out());
@@ -241,7 +221,7 @@ class DiffLiveTest {
                     LeakHunt.class.getName(), "diff", "--pid", Long.toString(sample.pid()), "--between",
                     "echo \"snapshot-was $LEAKHUNT_SNAPSHOT pid $$\"; exec sleep 60").start();
             try {
-                BlockingQueue<String> err = lines(jvm.getErrorStream());
+                BlockingQueue<String> err = Streams.lines(jvm.getErrorStream());
                 Matcher m = null;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (m == null && System.nanoTime() < deadline) {
@@ -275,21 +255,6 @@ class DiffLiveTest {
         }
     }
 
-    private static BlockingQueue<String> lines(InputStream stream) {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return lines;
-    }
 
     @Test
     void argumentsThatDoNotGoTogetherAreUsageErrors() {

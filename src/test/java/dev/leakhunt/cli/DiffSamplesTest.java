@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.snapshot.SnapshotReader;
 import dev.leakhunt.testing.Cli;
+import dev.leakhunt.testing.Streams;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -141,19 +138,6 @@ class DiffSamplesTest {
         }
     }
 
-    /** Every scalar of the JSON document by its JSON pointer. */
-    private static Map<String, String> json(Cli r) throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (JsonParser p = new JsonFactory().createParser(r.out())) {
-            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                if (t.isScalarValue()) {
-                    out.put(p.getParsingContext().pathAsPointer().toString(), p.getValueAsString("null"));
-                }
-            }
-        }
-        return out;
-    }
-
     /** The index of the buffer group whose members are all of the database's size, or -1. */
     private static int databaseGroup(Map<String, String> j) {
         for (int i = 0; j.containsKey("/diff/bufferGroups/" + i + "/class"); i++) {
@@ -172,7 +156,7 @@ class DiffSamplesTest {
     void twoSnapshotsShowTheNewCopiesOfTheDatabaseInOneGroup() throws IOException {
         Cli r = Cli.run("diff", "--json", leakA, leakB, "--fail-if", "growth-bytes > 1MiB");
         assertEquals(1, r.exit(), r.toString());
-        Map<String, String> j = json(r);
+        Map<String, String> j = Streams.pointers(r.out());
         assertEquals("ids", j.get("/diff/mode"));
         int g = databaseGroup(j);
         assertTrue(g >= 0, r.out());
@@ -206,7 +190,7 @@ class DiffSamplesTest {
     void theFixedModeShowsNoGrowthOfNativeMemory() throws IOException {
         Cli r = Cli.run("diff", "--json", fixedA, fixedB, "--fail-if", "growth-bytes > 1MiB");
         assertEquals(0, r.exit(), r.toString());
-        Map<String, String> j = json(r);
+        Map<String, String> j = Streams.pointers(r.out());
         assertEquals("ids", j.get("/diff/mode"));
         assertEquals(-1, databaseGroup(j), r.out());
         assertTrue(metric(j, "new-native-bytes") < dbBytes);
@@ -219,7 +203,7 @@ class DiffSamplesTest {
     void threeSnapshotsKeepWhatWasAllocatedBetweenTheFirstTwoAndSurvives() throws IOException {
         Cli r = Cli.run("diff", "--json", leakA, leakB, leakC);
         assertEquals(0, r.exit(), r.toString());
-        Map<String, String> j = json(r);
+        Map<String, String> j = Streams.pointers(r.out());
         assertEquals("survivors", j.get("/diff/mode"));
         int g = databaseGroup(j);
         assertTrue(g >= 0, r.out());
@@ -265,7 +249,7 @@ class DiffSamplesTest {
         Cli r = Cli.run("diff", "--json", a.toString(), b.toString(), "--fail-if", "growth-bytes > 1MiB");
         assertEquals(1, r.exit(), r.toString());
         assertTrue(r.err().contains("an inspector session ended between the snapshots"), r.err());
-        Map<String, String> j = json(r);
+        Map<String, String> j = Streams.pointers(r.out());
         assertEquals("totals", j.get("/diff/mode"));
         assertTrue(databaseGroup(j) >= 0, r.out());
         // Every copy, before and after. Usually in one group; but the MEMFS files' random names can collide in

@@ -9,10 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.leakhunt.analysis.Trend;
 import dev.leakhunt.testing.Cli;
+import dev.leakhunt.testing.Streams;
 import dev.leakhunt.testing.NodeSample;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -435,8 +433,8 @@ class WatchCommandTest {
                     LeakHunt.class.getName(), "watch", Long.toString(sample.pid()), "--interval", "200ms",
                     "--duration", "1m", "--plot", svg.toString()).start();
             try {
-                BlockingQueue<String> out = lines(jvm.getInputStream());
-                BlockingQueue<String> err = lines(jvm.getErrorStream());
+                BlockingQueue<String> out = Streams.lines(jvm.getInputStream());
+                BlockingQueue<String> err = Streams.lines(jvm.getErrorStream());
                 for (int rows = 0; rows < 4; ) { // the header and three samples
                     String line = out.poll(20, TimeUnit.SECONDS);
                     assertNotNull(line, "no row from the watch; stderr: " + err);
@@ -459,21 +457,6 @@ class WatchCommandTest {
         }
     }
 
-    private static BlockingQueue<String> lines(java.io.InputStream stream) {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return lines;
-    }
 
     @Test
     void withoutTheInspectorOnlyProcIsSampledAndAnyProcessWillDo() throws Exception {

@@ -1,0 +1,50 @@
+package dev.leakhunt.testing;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/** Reading what a process under test writes: its lines as they come, and a JSON document by pointer. */
+public final class Streams {
+    private Streams() {
+    }
+
+    /** The lines of {@code stream}, queued as they come by a daemon thread, for polling with a deadline. */
+    public static BlockingQueue<String> lines(InputStream stream) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, "test-lines");
+        t.setDaemon(true);
+        t.start();
+        return lines;
+    }
+
+    /** Every scalar of a JSON document by its JSON pointer ({@code /diff/mode}), as text ({@code null} for null). */
+    public static Map<String, String> pointers(String json) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t.isScalarValue()) {
+                    out.put(p.getParsingContext().pathAsPointer().toString(), p.getValueAsString("null"));
+                }
+            }
+        }
+        return out;
+    }
+}
