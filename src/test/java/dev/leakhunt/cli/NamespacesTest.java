@@ -44,6 +44,7 @@ class NamespacesTest {
         Process p = new ProcessBuilder("unshare", "--pid", "--net", "--mount", "--fork", "true")
                 .redirectErrorStream(true).start();
         assumeTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "unshare cannot make namespaces here");
+        assumeTrue(Files.isDirectory(Path.of("/mnt")), "/mnt, where the contained samples are mounted");
     }
 
     /** A js-heap-leak sample in new namespaces; the host pid of its node is found below unshare. */
@@ -55,11 +56,14 @@ class NamespacesTest {
         Contained(List<String> namespaces, int ops) throws Exception {
             List<String> command = new ArrayList<>(List.of("unshare", "--fork", "--kill-child"));
             command.addAll(namespaces);
+            // the samples are reached through a bind mount on a private /mnt, since the checkout itself may lie
+            // under the /tmp that the private tmpfs covers
             String setup = (namespaces.contains("--net") ? "ip link set lo up && " : "")
-                    + "mount -t tmpfs tmpfs /tmp && exec node " + NodeSample.samplesDir().resolve("js-heap-leak/server.js")
+                    + "mount -t tmpfs tmpfs /mnt && mkdir /mnt/samples && mount --bind " + NodeSample.samplesDir()
+                    + " /mnt/samples && mount -t tmpfs tmpfs /tmp && exec node /mnt/samples/js-heap-leak/server.js"
                     + " --mode leak --ops " + ops;
             command.addAll(List.of("sh", "-c", setup));
-            unshare = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            unshare = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(unshare.getInputStream(),
                     StandardCharsets.UTF_8));
             ready = out.readLine();
