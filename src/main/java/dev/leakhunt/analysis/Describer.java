@@ -2,7 +2,9 @@ package dev.leakhunt.analysis;
 
 import dev.leakhunt.graph.HeapGraph;
 import dev.leakhunt.snapshot.HeapSnapshot;
+import dev.leakhunt.snapshot.Locations;
 import dev.leakhunt.snapshot.StringTable;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -356,6 +358,87 @@ public final class Describer {
     /** A node as the report shows it. */
     public NodeRef ref(int node) {
         return new NodeRef(node, s.nodeIdLong(node), s.nodeTypeName(node), displayName(node), hint(node),
-                s.selfSize(node), graph.retainedSize(node));
+                s.selfSize(node), graph.retainedSize(node), location(node));
+    }
+
+    // ---- where in the code ---------------------------------------------------------------------------------
+
+    private Map<Integer, String> scriptNames;
+    private static final Path WORKING_DIRECTORY = Path.of("").toAbsolutePath();
+
+    /** Where {@code node} comes from in the code, or null when the snapshot does not say (or not by a script name). */
+    public SourceLocation location(int node) {
+        Locations locations = s.locations();
+        int i = locations.find(node);
+        if (i < 0) {
+            return null;
+        }
+        String script = scriptName(locations.script(i));
+        if (script == null || script.isEmpty()) {
+            return null;
+        }
+        int line = locations.line(i) + 1;
+        int column = locations.column(i) + 1;
+        return new SourceLocation(script, line, column, shown(script) + ":" + line + ":" + column);
+    }
+
+    /**
+     * The name of script {@code id}. A snapshot has no table of scripts, but each located closure's function info
+     * ({@code shared}) points to its script ({@code script_or_debug_info}, or {@code script}), a node named by the
+     * script's name: one pass over the located closures maps every id, once.
+     */
+    private String scriptName(int id) {
+        if (scriptNames == null) {
+            Map<Integer, String> names = new HashMap<>();
+            Locations locations = s.locations();
+            for (int i = 0; i < locations.size(); i++) {
+                if (names.containsKey(locations.script(i)) || s.nodeType(locations.node(i)) != closureType) {
+                    continue;
+                }
+                int shared = internal(locations.node(i), "shared");
+                int script = shared < 0 ? -1 : internal(shared, "script_or_debug_info");
+                if (script < 0 && shared >= 0) {
+                    script = internal(shared, "script");
+                }
+                if (script >= 0 && s.nodeType(script) != stringType) {
+                    names.put(locations.script(i), s.nodeName(script));
+                }
+            }
+            scriptNames = names;
+        }
+        return scriptNames.get(id);
+    }
+
+    /** The target of {@code node}'s internal edge {@code name}, or -1. */
+    private int internal(int node, String name) {
+        for (int e = s.firstEdge(node), end = s.endEdge(node); e < end; e++) {
+            if (s.edgeType(e) == internalEdge && strings.equalsAscii(s.edgeNameOrIndex(e), name)) {
+                return s.edgeTo(e);
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A script's name as a person reads it: a package's file as {@code <package>/<path in it>} (the innermost
+     * {@code node_modules}), a file under the working directory relative to it, anything else as V8 has it.
+     */
+    static String shown(String script) {
+        String path = script.startsWith("file://") ? script.substring("file://".length()) : script;
+        int modules = path.lastIndexOf("/node_modules/");
+        if (modules >= 0) {
+            return path.substring(modules + "/node_modules/".length());
+        }
+        if (path.startsWith("/")) {
+            try {
+                Path p = Path.of(path);
+                if (p.startsWith(WORKING_DIRECTORY)) {
+                    return WORKING_DIRECTORY.relativize(p).toString();
+                }
+            } catch (RuntimeException e) {
+                // not a path after all
+            }
+        }
+        return path;
     }
 }

@@ -171,6 +171,15 @@ public final class JsonReport implements AutoCloseable {
         g.writeStringField("hint", n.hint());
         g.writeNumberField("selfBytes", n.selfBytes());
         g.writeNumberField("retainedBytes", n.retainedBytes());
+        if (n.location() == null) {
+            g.writeNullField("location");
+        } else {
+            g.writeObjectFieldStart("location");
+            g.writeStringField("script", n.location().script());
+            g.writeNumberField("line", n.location().line());
+            g.writeNumberField("column", n.location().column());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 

@@ -143,6 +143,11 @@ public final class TextReport {
     }
 
     /** A chain, member first; the step at {@code mark} (or none, -1) gets a ◆. */
+    /** {@code   at src/server.js:27:43}: where in the code the step's node comes from, when the snapshot says. */
+    private static String at(ChainStep step) {
+        return step.node().location() == null ? "" : "  at " + step.node().location().shown();
+    }
+
     public void chain(List<ChainStep> chain, String indent, int mark) {
         chain(chain, indent, mark, -1);
     }
@@ -176,9 +181,9 @@ public final class TextReport {
             ChainStep step = chain.get(i);
             String marker = (i == holder ? "  ▶" : "") + (i == mark ? "  ◆" : "");
             if (i == 0) {
-                out.println(indent + step.node().label() + "  " + bytes(step.node().selfBytes()) + marker);
+                out.println(indent + step.node().label() + "  " + bytes(step.node().selfBytes()) + marker + at(step));
             } else {
-                out.println(indent + "  ← " + step.edgeName() + " in " + step.node().label() + marker);
+                out.println(indent + "  ← " + step.edgeName() + " in " + step.node().label() + marker + at(step));
             }
         }
         if (chain.size() == 1) {

@@ -316,4 +316,15 @@ public final class HeapSnapshot {
     public static long arrayBytes(long nodes, long edges) {
         return nodes * (1 + 4 + 4 + 4 + 4) + edges * (1 + 4 + 4);
     }
+
+    private Locations locations = Locations.NONE;
+
+    void locations(Locations l) {
+        this.locations = l;
+    }
+
+    /** The source positions the snapshot records (none for Node 18's). */
+    public Locations locations() {
+        return locations;
+    }
 }

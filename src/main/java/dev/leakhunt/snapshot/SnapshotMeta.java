@@ -21,6 +21,7 @@ public final class SnapshotMeta {
     private final long edgeCount;
     private final long rootIndex;
     private final long extraNativeBytes;
+    private List<String> locationFields = List.of();
 
     SnapshotMeta(List<String> nodeFields, List<String> nodeTypes, List<String> edgeFields, List<String> edgeTypes,
                  long nodeCount, long edgeCount, long rootIndex, long extraNativeBytes) {
@@ -40,6 +41,7 @@ public final class SnapshotMeta {
         List<List<String>> nodeTypesByField = null;
         List<String> edgeFields = null;
         List<List<String>> edgeTypesByField = null;
+        List<String> locationFields = List.of();
         long nodeCount = -1;
         long edgeCount = -1;
         long rootIndex = 0;
@@ -64,6 +66,7 @@ public final class SnapshotMeta {
                                 case "edge_fields" -> edgeFields = stringArray(p);
                                 case "node_types" -> nodeTypesByField = typesByField(p);
                                 case "edge_types" -> edgeTypesByField = typesByField(p);
+                                case "location_fields" -> locationFields = stringArray(p);
                                 default -> p.skipChildren();
                             }
                         }
@@ -93,6 +96,7 @@ public final class SnapshotMeta {
         }
         SnapshotMeta meta = new SnapshotMeta(nodeFields, nodeTypes, edgeFields, edgeTypes, nodeCount, edgeCount,
                 rootIndex, extraNativeBytes);
+        meta.locationFields = List.copyOf(locationFields);
         for (String f : new String[] {"type", "name", "id", "self_size", "edge_count"}) {
             if (meta.nodeField(f) < 0) {
                 throw new SnapshotFormatException("not a heap snapshot: " + what + " (no node field \"" + f + "\")");
@@ -177,6 +181,16 @@ public final class SnapshotMeta {
             }
         }
         return out;
+    }
+
+    /** The fields of a {@code locations} record ({@code object_index, script_id, line, column}); empty if none. */
+    public List<String> locationFields() {
+        return locationFields;
+    }
+
+    /** Whether {@code locations} can be read: its fields name the object, the script, the line and the column. */
+    boolean hasLocations() {
+        return locationFields.containsAll(List.of("object_index", "script_id", "line", "column"));
     }
 
     public int nodeFieldCount() {

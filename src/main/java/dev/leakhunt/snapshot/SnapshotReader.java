@@ -37,7 +37,7 @@ public final class SnapshotReader {
     /** Plain files from this size on have their edges parsed by two threads. */
     static final long SPLIT_MIN_BYTES = 32L << 20;
     /** The top-level keys the reader takes; each may come once (a second one would silently replace the first). */
-    private static final Set<String> KEYS_READ = Set.of("snapshot", "nodes", "edges", "strings");
+    private static final Set<String> KEYS_READ = Set.of("snapshot", "nodes", "edges", "strings", "locations");
     /** Deflate expands at most this much. */
     private static final int MAX_GZIP_RATIO = 1032;
 
@@ -62,6 +62,7 @@ public final class SnapshotReader {
     private NodeRecords nodes;
     private EdgeRecords edges;
     private StringTable strings;
+    private Locations locations = Locations.NONE;
     private boolean sawNodes;
     private boolean sawEdges;
     private LongList nodesAside;            // the arrays' numbers when they came before the header
@@ -186,6 +187,7 @@ public final class SnapshotReader {
         nodes = null;
         edges = null;
         strings = null;
+        locations = Locations.NONE;
         nodesAside = null;
         edgesAside = null;
     }
@@ -227,6 +229,7 @@ public final class SnapshotReader {
                 case "nodes" -> readNodes();
                 case "edges" -> readEdges();
                 case "strings" -> readStrings();
+                case "locations" -> readLocations();
                 default -> scanner.skipValue(null);
             }
             scanner.leave();
@@ -309,8 +312,11 @@ public final class SnapshotReader {
         if (root < 0 || root >= nodes.type.length) {
             throw new SnapshotFormatException("corrupt snapshot " + what + " (root_index points outside the nodes)");
         }
-        return new HeapSnapshot(meta, file.toString(), nodes.type, nodes.name, nodes.id, nodes.selfSize,
-                nodes.largeSelfSize.toArray(), nodes.firstEdge, edges.type, edges.nameOrIndex, edges.to, strings);
+        HeapSnapshot snapshot = new HeapSnapshot(meta, file.toString(), nodes.type, nodes.name, nodes.id,
+                nodes.selfSize, nodes.largeSelfSize.toArray(), nodes.firstEdge, edges.type, edges.nameOrIndex, edges.to,
+                strings);
+        snapshot.locations(locations);
+        return snapshot;
     }
 
     private int maxNameIndex() {
@@ -433,6 +439,22 @@ public final class SnapshotReader {
             }
         }
         return endOffset < 0 ? null : new EdgeSplit.Tail(segments, endOffset, maxNameIndex);
+    }
+
+    /**
+     * Reads {@code locations} when the header says what its fields are (V8 writes it after the header); a file
+     * without them, or with fields we do not know, is read without (its value skipped).
+     */
+    private void readLocations() throws IOException {
+        if (meta == null || !meta.hasLocations()) {
+            scanner.skipValue(null);
+            return;
+        }
+        scanner.expectArrayStart();
+        LocationRecords records = new LocationRecords(meta, what);
+        scanner.scanNumbers(records, 0, JsonScanner.NO_STOP);
+        records.end("locations", "its own count");
+        locations = records.locations();
     }
 
     // ---- strings --------------------------------------------------------------------------------------------
