@@ -370,6 +370,14 @@ public final class Describer {
     public SourceLocation location(int node) {
         Locations locations = s.locations();
         int i = locations.find(node);
+        if (i < 0 && s.nodeType(node) == objectType) {
+            // an object: its constructor's, found as its prototype's constructor (a class, a function)
+            int prototype = edge(node, propertyEdge, "__proto__");
+            int constructor = prototype < 0 ? -1 : edge(prototype, propertyEdge, "constructor");
+            if (constructor >= 0 && s.nodeType(constructor) == closureType) {
+                i = locations.find(constructor);
+            }
+        }
         if (i < 0) {
             return null;
         }
@@ -411,8 +419,13 @@ public final class Describer {
 
     /** The target of {@code node}'s internal edge {@code name}, or -1. */
     private int internal(int node, String name) {
+        return edge(node, internalEdge, name);
+    }
+
+    /** The target of {@code node}'s edge of type {@code type} named {@code name}, or -1. */
+    private int edge(int node, int type, String name) {
         for (int e = s.firstEdge(node), end = s.endEdge(node); e < end; e++) {
-            if (s.edgeType(e) == internalEdge && strings.equalsAscii(s.edgeNameOrIndex(e), name)) {
+            if (s.edgeType(e) == type && strings.equalsAscii(s.edgeNameOrIndex(e), name)) {
                 return s.edgeTo(e);
             }
         }

@@ -3,9 +3,8 @@ package dev.leakhunt.snapshot;
 import java.util.Arrays;
 
 /**
- * The source positions a snapshot records ({@code locations}: V8 writes one for each closure, and for each object
- * made by a function of a script, its constructor's), by node ordinal: the script's id and the 0-based line and
- * column. Sorted by node, so that a node's is found by binary search. Empty for snapshots without them (Node 18,
+ * The source positions a snapshot records ({@code locations}) of its closures, by node ordinal: the script's id and
+ * the 0-based line and column. Sorted by node, so that a node's is found by binary search. Empty for snapshots without them (Node 18,
  * older Chromium).
  */
 public final class Locations {

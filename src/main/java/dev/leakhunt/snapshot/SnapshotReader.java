@@ -451,7 +451,7 @@ public final class SnapshotReader {
             return;
         }
         scanner.expectArrayStart();
-        LocationRecords records = new LocationRecords(meta, what);
+        LocationRecords records = new LocationRecords(meta, what, sawNodes && nodesAside == null ? nodes.type : null);
         scanner.scanNumbers(records, 0, JsonScanner.NO_STOP);
         records.end("locations", "its own count");
         locations = records.locations();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.leakhunt.analysis.Trend;
 import dev.leakhunt.testing.Cli;
+import dev.leakhunt.testing.Ids;
 import dev.leakhunt.testing.Streams;
 import dev.leakhunt.testing.NodeSample;
 import java.io.IOException;
@@ -367,7 +368,7 @@ class WatchCommandTest {
             assertEquals("ids", d.get("mode"));
             Map<String, Object> identity = object(d.get("identity"));
             assertTrue((Long) identity.get("checkedIds") > 1000, identity.toString());
-            assertEquals(identity.get("checkedIds"), identity.get("agreeingIds"), identity.toString());
+            Ids.assertMatch((Long) identity.get("checkedIds"), (Long) identity.get("agreeingIds"));
             long added = storesOf(files.get(1), dbBytes) - storesOf(files.get(0), dbBytes);
             assertTrue(added >= 3, "the load opened the database between the snapshots: " + added);
             Map<String, Object> group = list(d.get("bufferGroups")).stream().map(WatchCommandTest::object)

@@ -86,6 +86,14 @@ public final class SnapshotBuilder {
         return this;
     }
 
+    private final List<long[]> locations = new java.util.ArrayList<>();
+
+    /** A {@code locations} record: node {@code node} comes from script {@code script}, 0-based line and column. */
+    public SnapshotBuilder location(int node, int script, int line, int column) {
+        locations.add(new long[] {node, script, line, column});
+        return this;
+    }
+
     private int string(String s) {
         return strings.computeIfAbsent(s, k -> strings.size());
     }
@@ -125,8 +133,14 @@ public final class SnapshotBuilder {
                 + "\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],\"edge_types\":[[" + joinQuoted(EDGE_TYPES)
                 + "],\"string_or_number\",\"node\"],\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]},"
                 + "\"node_count\":" + nodes.size() + ",\"edge_count\":" + edgeCount + ",\"trace_function_count\":0}";
+        StringBuilder locationsJson = new StringBuilder();
+        for (long[] l : locations) {
+            locationsJson.append(locationsJson.length() == 0 ? "" : ",").append(l[0] * fields).append(',').append(l[1])
+                    .append(',').append(l[2]).append(',').append(l[3]);
+        }
         String arrays = "\"nodes\":[" + nodesJson + "],\n\"edges\":[" + edgesJson + "],\n\"trace_function_infos\":[],"
-                + "\"trace_tree\":[],\"samples\":[],\"locations\":[],\n\"strings\":[" + stringsJson + "]";
+                + "\"trace_tree\":[],\"samples\":[],\"locations\":[" + locationsJson + "],\n\"strings\":["
+                + stringsJson + "]";
         return headerLast ? "{" + arrays + ",\n" + header + "}\n" : "{" + header + ",\n" + arrays + "}\n";
     }
 
