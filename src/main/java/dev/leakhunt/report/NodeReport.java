@@ -111,7 +111,7 @@ public final class NodeReport {
 
         public void details(Details d) {
             NodeRef n = d.node();
-            out.println(n.label());
+            out.println(n.label() + (n.location() == null ? "" : "  at " + n.location().shown()));
             out.println("  " + n.type() + " · self " + bytes(n.selfBytes()) + " · retained " + bytes(n.retainedBytes())
                     + " · distance " + distance(d.distance())
                     + (d.dominator() == null ? "" : " · dominator " + d.dominator().label()));

@@ -176,6 +176,17 @@ class ExploreScriptTest {
     }
 
     @Test
+    void showNamesWhereInTheCodeANodeComesFrom() {
+        Run r = run("show @" + ownerId + " -n 1");
+        List<String> lines = lines(r.out());
+        assertTrue(lines.get(0).matches("Kb \\{name: \"dbfile_\\d+\".* @" + ownerId
+                + "  at sql\\.js/dist/sql-wasm\\.js:\\d+:\\d+"), r.toString());
+        Run json = run(true, "show @" + ownerId + " -n 1");
+        assertTrue(json.out().contains("\"script\"") && json.out().contains("node_modules/sql.js/dist/sql-wasm.js"),
+                json.out());
+    }
+
+    @Test
     void dominatorPathReachesTheCommonDominatorAndTheRoot() {
         Run r = run("dominator @" + storeId);
         List<String> lines = lines(r.out());
