@@ -126,7 +126,7 @@ class ExploreScriptTest {
     void showListsTheNodeAndItsEdges() {
         Run r = run("show @" + ownerId);
         List<String> lines = lines(r.out());
-        assertTrue(lines.get(0).startsWith("Kb {name: \"dbfile_") && lines.get(0).endsWith("@" + ownerId), r.toString());
+        assertTrue(lines.get(0).startsWith("Kb {name: \"dbfile_") && lines.get(0).contains("@" + ownerId + "  at sql.js/"), r.toString());
         assertTrue(lines.get(1).contains("object · self 152 B · retained 2.8 MiB")
                 && lines.get(1).contains("dominator system / Context"), r.toString());
         assertTrue(r.out().contains("edges"), r.toString());
