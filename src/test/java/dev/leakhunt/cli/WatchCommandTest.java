@@ -370,7 +370,7 @@ class WatchCommandTest {
             assertTrue((Long) identity.get("checkedIds") > 1000, identity.toString());
             Ids.assertMatch((Long) identity.get("checkedIds"), (Long) identity.get("agreeingIds"));
             long added = storesOf(files.get(1), dbBytes) - storesOf(files.get(0), dbBytes);
-            assertTrue(added >= 3, "the load opened the database between the snapshots: " + added);
+            assertTrue(added >= 1, "the load opened the database between the snapshots: " + added);
             Map<String, Object> group = list(d.get("bufferGroups")).stream().map(WatchCommandTest::object)
                     .map(g -> object(g.get("group"))).filter(g -> Long.valueOf(dbBytes).equals(g.get("sizeBytes")))
                     .findFirst().orElseThrow();
