@@ -27,7 +27,7 @@ class CaptureProgressTest {
     @Test
     void theBuildingPhaseCountsTheTargetsCpuTimeThenTheBytesWritten() throws Exception {
         assumeTrue(NodeSample.nodeAvailable(), "node is not installed");
-        try (NodeSample sample = NodeSample.start("js-heap-leak", "leak", 3000, "--inspect-port=0")) {
+        try (NodeSample sample = NodeSample.start("js-heap-leak", "leak", 6000, "--inspect-port=0")) {
             String java = ProcessHandle.current().info().command().orElse("java");
             Path err = dir.resolve("err.txt");
             ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
