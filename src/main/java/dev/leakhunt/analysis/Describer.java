@@ -418,7 +418,7 @@ public final class Describer {
     }
 
     /** The target of {@code node}'s internal edge {@code name}, or -1. */
-    private int internal(int node, String name) {
+    int internal(int node, String name) {
         return edge(node, internalEdge, name);
     }
 

@@ -263,13 +263,7 @@ final class Suspects {
         int[] members = members(c, memberClass, CLASS_SAMPLE);
         long[] shared = new long[members.length];
         for (int i = 0; i < members.length; i++) {
-            shared[i] = -1;
-            for (int e = s.firstEdge(members[i]), end = s.endEdge(members[i]); e < end; e++) {
-                if (s.edgeType(e) == internalEdge && s.strings().equalsAscii(s.edgeNameOrIndex(e), "shared")) {
-                    shared[i] = s.edgeTo(e);
-                    break;
-                }
-            }
+            shared[i] = describer.internal(members[i], "shared");
         }
         Arrays.sort(shared);
         int bestRun = 0;

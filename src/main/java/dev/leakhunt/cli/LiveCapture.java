@@ -121,7 +121,7 @@ final class LiveCapture implements AutoCloseable {
                 shots.add(new DiffReport.Shot(LABELS[i], capture.path(), capture.bytes(), capture.millis(),
                         capture.direct()));
                 err.println(prefix + "snapshot " + LABELS[i] + ": " + Units.bytes(capture.bytes()) + " in "
-                        + seconds(capture.millis()) + (temporary ? "" : " to '" + capture.path() + "'"));
+                        + DiffReport.seconds(capture.millis()) + (temporary ? "" : " to '" + capture.path() + "'"));
                 err.flush();
             }
         }
@@ -135,12 +135,12 @@ final class LiveCapture implements AutoCloseable {
     }
 
     private static String between(Plan plan) {
-        String wait = plan.intervalMillis() > 0 ? seconds(plan.intervalMillis()) + " apart" : "";
+        String wait = plan.intervalMillis() > 0 ? DiffReport.seconds(plan.intervalMillis()) + " apart" : "";
         if (plan.between() == null) {
             return wait;
         }
         return "running '" + plan.between() + "' between them" + (wait.isEmpty() ? "" : ", then waiting "
-                + seconds(plan.intervalMillis()));
+                + DiffReport.seconds(plan.intervalMillis()));
     }
 
     /** What happens between two snapshots: the --between command (its status reported), then the interval. */
@@ -151,7 +151,7 @@ final class LiveCapture implements AutoCloseable {
             long start = System.nanoTime();
             status = run(plan.between(), plan.pid(), last);
             millis = (System.nanoTime() - start) / 1_000_000;
-            err.println(prefix + "'" + plan.between() + "' exited " + status + " after " + seconds(millis)
+            err.println(prefix + "'" + plan.between() + "' exited " + status + " after " + DiffReport.seconds(millis)
                     + (status == 0 ? "" : ": the diff below may not show what the command should have caused"));
             err.flush();
         }
@@ -213,11 +213,6 @@ final class LiveCapture implements AutoCloseable {
     private static String name(ProcessInfo info, long pid, String label) {
         return SnapshotCommand.defaultName(info, pid, false, LocalDateTime.now())
                 .replace(".heapsnapshot", "-" + label + ".heapsnapshot");
-    }
-
-    private static String seconds(long millis) {
-        return millis < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0)
-                : Math.round(millis / 1000.0) + " s";
     }
 
     /** Removes the temporary directory (a kept -o directory stays); the shutdown hook is no longer needed. */

@@ -85,10 +85,10 @@ public record Headroom(long limitBytes, long usageBytes, long headroomBytes, Str
      */
     public void check(long pid, long heapUsedBytes) throws IOException {
         if (headroomBytes >= 0 && heapUsedBytes > headroomBytes) {
-            String where = bound.equals("its cgroup") ? "its cgroup has " + bytes(headroomBytes) + " left (limit "
-                    + bytes(limitBytes) + ", in use " + bytes(usageBytes) + ")"
-                    : "the machine has " + bytes(headroomBytes) + " available";
-            throw new IOException("a heap snapshot of pid " + pid + " may need about " + bytes(heapUsedBytes)
+            String where = bound.equals("its cgroup") ? "its cgroup has " + Text.bytes(headroomBytes) + " left (limit "
+                    + Text.bytes(limitBytes) + ", in use " + Text.bytes(usageBytes) + ")"
+                    : "the machine has " + Text.bytes(headroomBytes) + " available";
+            throw new IOException("a heap snapshot of pid " + pid + " may need about " + Text.bytes(heapUsedBytes)
                     + " more memory (as much as its JS heap in use), and " + where + ": the capture could get it "
                     + "OOM-killed; --force takes it anyway");
         }
@@ -96,10 +96,6 @@ public record Headroom(long limitBytes, long usageBytes, long headroomBytes, Str
 
     /** {@code 1.3 GiB of a 2.0 GiB cgroup limit} for the triage, or null without a limit. */
     public String ofLimit(long rssBytes) {
-        return limitBytes < 0 ? null : "rss " + bytes(rssBytes) + " of a " + bytes(limitBytes) + " cgroup limit";
-    }
-
-    private static String bytes(long n) {
-        return Text.bytes(n);
+        return limitBytes < 0 ? null : "rss " + Text.bytes(rssBytes) + " of a " + Text.bytes(limitBytes) + " cgroup limit";
     }
 }

@@ -90,21 +90,6 @@ final class ProcFs {
         }
     }
 
-    /** The first line of a file of the process's cgroup, or null. */
-    String cgroupValue(long pid, String v1Controller, String v2File, String v1File) {
-        Path v2 = cgroupDir(pid, null);
-        Path file = v2 != null && Files.isRegularFile(v2.resolve(v2File)) ? v2.resolve(v2File) : null;
-        if (file == null && v1Controller != null) {
-            Path v1 = cgroupDir(pid, v1Controller);
-            file = v1 != null && Files.isRegularFile(v1.resolve(v1File)) ? v1.resolve(v1File) : null;
-        }
-        try {
-            return file == null ? null : Files.readAllLines(file).stream().findFirst().orElse(null);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     Path dir(long pid) {
         return root.resolve(Long.toString(pid));
     }

@@ -94,7 +94,7 @@ public final class DiffReport {
         for (int i = 0; i < r.snapshots().size(); i++) {
             DiffResult.SnapshotInfo s = r.snapshots().get(i);
             out.println("  " + LABELS[i] + "  " + (live == null || live.kept() ? s.file()
-                    : bytes(live.shots().get(i).bytes()) + " snapshot, taken in " + millis(live.shots().get(i).millis())));
+                    : bytes(live.shots().get(i).bytes()) + " snapshot, taken in " + seconds(live.shots().get(i).millis())));
             out.println("     " + count(s.nodeCount()) + " nodes · self " + bytes(s.selfBytes())
                     + " · ArrayBuffer backing stores " + bytes(s.nativeBytes()) + " in " + count(s.backingStores()));
         }
@@ -113,16 +113,17 @@ public final class DiffReport {
         Step step = live.steps().get(0);
         List<String> parts = new java.util.ArrayList<>();
         if (step.command() != null) {
-            parts.add("'" + step.command() + "' (exit " + step.exitStatus() + ", " + millis(step.commandMillis()) + ")");
+            parts.add("'" + step.command() + "' (exit " + step.exitStatus() + ", " + seconds(step.commandMillis()) + ")");
         }
         if (step.intervalMillis() > 0) {
-            parts.add((step.command() != null ? "then " : "") + millis(step.intervalMillis()));
+            parts.add((step.command() != null ? "then " : "") + seconds(step.intervalMillis()));
         }
         return parts.isEmpty() ? "" : "; between " + (live.steps().size() == 1 ? "them" : "each two") + ": "
                 + String.join(", ", parts);
     }
 
-    private static String millis(long ms) {
+    /** {@code 0.3 s}, {@code 12 s}: how the live diff says its times, here and on stderr. */
+    public static String seconds(long ms) {
         return ms < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0) : Math.round(ms / 1000.0) + " s";
     }
 
