@@ -86,8 +86,25 @@ public final class Analysis {
         if (top.alsoHeldBy() != null) {
             sb.append("; also held by ").append(Units.count(top.alsoHeldCount())).append(" × ").append(top.alsoHeldBy());
         }
+        String allocated = allocatedBy(top.allocations());
+        if (allocated != null) {
+            sb.append("; allocated by ").append(allocated);
+        }
         sb.append(": ").append(advice(top));
         return sb.toString();
+    }
+
+    /** The service's own frame that allocated most members (else the innermost frame), or null when not known. */
+    static String allocatedBy(List<AllocationStack> stacks) {
+        if (stacks == null || stacks.isEmpty() || stacks.get(0).frames().isEmpty()) {
+            return null;
+        }
+        for (AllocationStack.Frame f : stacks.get(0).frames()) {
+            if (f.own()) {
+                return f.shown();
+            }
+        }
+        return stacks.get(0).frames().get(0).shown();
     }
 
     /**

@@ -13,12 +13,13 @@ import java.util.List;
  * {@code holderCount} how many collections of the holder's class hold the members (1: the holder alone; more: a
  * collection each, as a Map per connection, of which {@code holder} is the one on the chain).
  * {@code alsoHeldBy} names what else holds the members ({@code alsoHeldCount} of those), or is null; {@code keys}
- * are a few of the collection's keys for the members, when it is keyed.
+ * are a few of the collection's keys for the members, when it is keyed. {@code allocations} are the stacks that
+ * allocated the members (see {@link Allocations}), or null when the snapshot holds none.
  */
 public record BufferGroup(int count, Long sizeBytes, long minBytes, long maxBytes, long totalBytes,
                           List<ChainStep> chain, int sharingChain, NodeRef commonDominator, int dominatorStep,
                           NodeRef holder, int holderStep, int holderCount, String alsoHeldBy, int alsoHeldCount,
-                          List<String> keys) {
+                          List<String> keys, List<AllocationStack> allocations) {
 
     /** The member class: the first step's node name. */
     public String memberClass() {

@@ -264,7 +264,8 @@ public final class Describer {
     /**
      * A hint of a node's contents where its name alone says little: a minified or generic class name gets a few
      * property names and short string values ({@code {name: "dbfile_1592184537", mode, …}}), a
-     * {@code system / Context} a few of its variable names. Null where no hint is needed.
+     * {@code system / Context} a few of its variable names, any other object its short name-like string properties
+     * ({@link #nameProperties}). Null where no hint is needed.
      */
     public String hint(int node) {
         int t = s.nodeType(node);
@@ -275,7 +276,48 @@ public final class Describer {
         if (t == objectType && (name.equals("Object") || MINIFIED.matcher(name).matches() && !isBuiltin(name))) {
             return listEdges(node, propertyEdge, true);
         }
+        if (t == objectType && !name.startsWith("system / ")) {
+            return nameProperties(node);
+        }
         return null;
+    }
+
+    /** Property names whose string values tell objects of a class apart, most telling first. */
+    private static final String[] NAME_PROPERTIES = {"name", "id", "key", "path", "filename", "file", "url", "host",
+        "label", "title", "type", "kind"};
+    private static final int NAME_HINT_ITEMS = 2;
+
+    /**
+     * A readable class's hint: up to two of its short string properties, names like {@code name} and {@code id}
+     * first ({@code FSNode {name: "dbfile_1592184537"}}); null when it has none.
+     */
+    private String nameProperties(int node) {
+        int[] found = new int[NAME_HINT_ITEMS];
+        int count = 0;
+        for (int pass = 0; pass < 2 && count < NAME_HINT_ITEMS; pass++) {
+            for (int e = s.firstEdge(node), end = s.endEdge(node); e < end && count < NAME_HINT_ITEMS; e++) {
+                if (s.edgeType(e) != propertyEdge || s.nodeType(s.edgeTo(e)) != stringType) {
+                    continue;
+                }
+                int nameIndex = s.edgeNameOrIndex(e);
+                boolean preferred = false;
+                for (String p : NAME_PROPERTIES) {
+                    preferred |= strings.equalsAscii(nameIndex, p);
+                }
+                if (preferred == (pass == 0)) {
+                    found[count++] = e;
+                }
+            }
+        }
+        if (count == 0) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder("{");
+        for (int k = 0; k < count; k++) {
+            sb.append(k > 0 ? ", " : "").append(strings.get(s.edgeNameOrIndex(found[k]))).append(": \"")
+                    .append(escape(strings.preview(s.nodeNameIndex(s.edgeTo(found[k])), HINT_VALUE_BYTES))).append('"');
+        }
+        return sb.append('}').toString();
     }
 
     /**
@@ -378,6 +420,9 @@ public final class Describer {
                 i = locations.find(constructor);
             }
         }
+        if (i < 0 && isContext(node)) {
+            i = contextLocation(node);
+        }
         if (i < 0) {
             return null;
         }
@@ -388,6 +433,54 @@ public final class Describer {
         int line = locations.line(i) + 1;
         int column = locations.column(i) + 1;
         return new SourceLocation(script, line, column, shown(script) + ":" + line + ":" + column);
+    }
+
+    private boolean isContext(int node) {
+        int t = s.nodeType(node);
+        return (t == objectType || t == hiddenType) && s.nodeName(node).equals("system / Context");
+    }
+
+    private Map<Integer, Integer> closureOfScope;   // a function's scope info -> a located closure of it
+    private Map<Integer, Integer> closureInContext; // a context -> a located closure created in it
+
+    /**
+     * The location of the function that created a context, as an index into the locations, or -1. A context points
+     * to its scope info ({@code scope_info}), which is the function info's ({@code name_or_scope_info}) of the
+     * function whose call created it: that function's closure is located. When no closure of it is alive (a
+     * function called once and gone), a function created inside it is: its location lies within the creator.
+     */
+    private int contextLocation(int context) {
+        Locations locations = s.locations();
+        if (closureOfScope == null) {
+            Map<Integer, Integer> ofScope = new HashMap<>();
+            Map<Integer, Integer> inContext = new HashMap<>();
+            for (int i = 0; i < locations.size(); i++) {
+                int closure = locations.node(i);
+                if (s.nodeType(closure) != closureType) {
+                    continue;
+                }
+                int shared = internal(closure, "shared");
+                int scope = shared < 0 ? -1 : internal(shared, "name_or_scope_info");
+                if (scope < 0 && shared >= 0) {
+                    scope = internal(shared, "scope_info");
+                }
+                if (scope >= 0 && s.nodeType(scope) != stringType) {
+                    ofScope.putIfAbsent(scope, i);
+                }
+                int created = internal(closure, "context");
+                if (created >= 0) {
+                    inContext.putIfAbsent(created, i);
+                }
+            }
+            closureOfScope = ofScope;
+            closureInContext = inContext;
+        }
+        int scope = internal(context, "scope_info");
+        Integer i = scope < 0 ? null : closureOfScope.get(scope);
+        if (i == null) {
+            i = closureInContext.get(context);
+        }
+        return i == null ? -1 : i;
     }
 
     /**

@@ -293,7 +293,7 @@ final class MemberGroups {
         return new BufferGroup(m.count, m.min == m.max ? m.min : null, m.min, m.max, m.total, paths.steps(path), sharing,
                 describer.ref(dominator), indexOf(path, dominator), holder < 0 ? null : describer.ref(holder),
                 holder < 0 ? -1 : indexOf(path, holder), holder < 0 ? 0 : held ? h.collections() : 1, also, also == null ? 0 : scaled(h.alsoCount(), h, m.count),
-                held ? keys(h, entries(h, nodes)) : List.of());
+                held ? keys(h, entries(h, nodes)) : List.of(), allocations().of(nodes, nodes.length));
     }
 
     /** The entries the collection holds for the first members: their steps at the holding's step. */
@@ -307,6 +307,16 @@ final class MemberGroups {
 
     Holders holders() {
         return holders;
+    }
+
+    private Allocations allocations;
+
+    /** Where members were allocated, when the snapshot says. */
+    Allocations allocations() {
+        if (allocations == null) {
+            allocations = new Allocations(describer.graph());
+        }
+        return allocations;
     }
 
     List<ChainStep> steps(RetainerChains.Path path) {

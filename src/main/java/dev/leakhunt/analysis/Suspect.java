@@ -10,8 +10,9 @@ import java.util.List;
  * {@code holderStep} (or -1); {@code holderCount} collections of its class hold the members (see
  * {@link BufferGroup}). {@code keys} are a few of the collection's keys, {@code alsoHeldBy} what else holds
  * the members ({@code alsoHeldCount} of them), or null. {@code group} is the native suspect's group, else null.
+ * {@code allocations} are the stacks that allocated the members, or null when the snapshot holds none.
  */
 public record Suspect(String kind, NodeRef holder, int holderStep, int holderCount, List<ChainStep> chain, long count,
                       String memberClass, long bytes, double share, List<String> keys, String alsoHeldBy,
-                      int alsoHeldCount, BufferGroup group) {
+                      int alsoHeldCount, BufferGroup group, List<AllocationStack> allocations) {
 }

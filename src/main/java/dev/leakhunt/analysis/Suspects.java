@@ -110,7 +110,8 @@ final class Suspects {
             }
             found.add(new Suspect("native", g.holder(), g.holderStep(), g.holderCount(), g.chain(), g.count(),
                     memberClass(g.memberClass()),
-                    g.totalBytes(), (double) g.totalBytes() / total, g.keys(), g.alsoHeldBy(), g.alsoHeldCount(), g));
+                    g.totalBytes(), (double) g.totalBytes() / total, g.keys(), g.alsoHeldBy(), g.alsoHeldCount(), g,
+                    g.allocations()));
             holderIds.add(g.holder().id());
         }
         for (Suspect js : jsCollections(join(jsCandidates), total)) {
@@ -168,7 +169,7 @@ final class Suspects {
             List<String> keys = groups.keys(h, members(c, f[1]));
             int step = MemberGroups.indexOf(path, holder);
             out.add(new Suspect("js", describer.ref(holder), step, 1, groups.steps(path), f[2], className(member),
-                    f[3], (double) f[3] / total, keys, null, 0, null));
+                    f[3], (double) f[3] / total, keys, null, 0, null, allocations(c, f[1])));
         }
         return out;
     }
@@ -279,6 +280,15 @@ final class Suspects {
     }
 
     /** The first members of class {@code memberClass} of collection {@code c}, in edge order. */
+    /** The stacks that allocated collection {@code c}'s members of class {@code memberClass}; null without traces. */
+    private List<AllocationStack> allocations(int c, long memberClass) {
+        if (!groups.allocations().present()) {
+            return null;
+        }
+        int[] all = members(c, memberClass, s.endEdge(c) - s.firstEdge(c));
+        return groups.allocations().of(all, all.length);
+    }
+
     private int[] members(int c, long memberClass) {
         return members(c, memberClass, MemberGroups.KEYS * 4);
     }

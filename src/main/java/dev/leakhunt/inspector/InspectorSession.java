@@ -109,6 +109,7 @@ public final class InspectorSession implements AutoCloseable {
     private final Options options;
     private final PidTarget pidTarget; // null when connected by port or URL
     private boolean heapProfilerEnabled;
+    private volatile boolean tracking;
     /** The target's v8.writeHeapSnapshot call, while it may run: its descriptor is its own until it returns. */
     private volatile CompletableFuture<Map<String, Object>> targetWrite;
 
@@ -292,6 +293,36 @@ public final class InspectorSession implements AutoCloseable {
                 ? list.stream().map(String::valueOf).toList() : List.of();
         return new ProcessInfo(JsonTree.number(info, "pid", what), JsonTree.string(info, "title", what),
                 JsonTree.string(info, "version", what), argv);
+    }
+
+    /**
+     * Has V8 record the stack of every allocation from now on ({@code HeapProfiler.startTrackingHeapObjects} with
+     * {@code trackAllocations}), so that the next snapshot holds them. The target runs slower until
+     * {@link #stopTrackingAllocations}, which {@link #close} calls too (and V8 stops it when the connection ends).
+     */
+    public void trackAllocations() throws IOException {
+        enableHeapProfiler();
+        tracking = true; // before the call: a reply lost to a timeout may still have started it
+        client.call("HeapProfiler.startTrackingHeapObjects", Map.of("trackAllocations", true),
+                options.requestTimeoutMillis());
+    }
+
+    /** Whether allocations are being tracked (see {@link #trackAllocations}). */
+    public boolean tracking() {
+        return tracking;
+    }
+
+    /**
+     * Stops tracking allocations, without the snapshot that {@code stopTrackingHeapObjects} would take:
+     * {@code HeapProfiler.disable} stops the tracking (the snapshot, if wanted, is taken before).
+     */
+    public void stopTrackingAllocations() throws IOException {
+        if (!tracking) {
+            return;
+        }
+        client.call("HeapProfiler.disable", Map.of(), options.requestTimeoutMillis());
+        heapProfilerEnabled = false;
+        tracking = false;
     }
 
     /** Runs a full garbage collection in the target ({@code HeapProfiler.collectGarbage}). */
@@ -599,6 +630,13 @@ public final class InspectorSession implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            if (tracking && client.isOpen()) {
+                try {
+                    stopTrackingAllocations();
+                } catch (IOException e) {
+                    // closing the connection stops it too
+                }
+            }
             if (pidTarget != null && pidTarget.closer() != null) {
                 pidTarget.closer().close();
             }

@@ -2,6 +2,7 @@ package dev.leakhunt.report;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhunt.analysis.AllocationStack;
 import dev.leakhunt.analysis.AnalysisResult;
 import dev.leakhunt.analysis.BufferGroup;
 import dev.leakhunt.analysis.ChainStep;
@@ -94,10 +95,43 @@ public final class JsonReport implements AutoCloseable {
         g.writeNumberField("holderCount", group.holderCount());
         alsoHeldBy(group.alsoHeldBy(), group.alsoHeldCount());
         strings("keys", group.keys());
+        allocations(group.allocations());
         g.writeEndObject();
     }
 
-    /** {@code suspects[]}: {kind, holder, holderStep, chain, count, memberClass, bytes, share, keys, alsoHeldBy}. */
+    /**
+     * {@code allocations}: null when the snapshot holds no stacks, else {@code [{count, frames: [{function, script,
+     * line, column}]}]}, most members first, innermost frame first.
+     */
+    private void allocations(List<AllocationStack> stacks) throws IOException {
+        g.writeFieldName("allocations");
+        if (stacks == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartArray();
+        for (AllocationStack a : stacks) {
+            g.writeStartObject();
+            g.writeNumberField("count", a.count());
+            g.writeArrayFieldStart("frames");
+            for (AllocationStack.Frame f : a.frames()) {
+                g.writeStartObject();
+                g.writeStringField("function", f.function());
+                g.writeStringField("script", f.script());
+                g.writeNumberField("line", f.line());
+                g.writeNumberField("column", f.column());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /**
+     * {@code suspects[]}: {kind, holder, holderStep, chain, count, memberClass, bytes, share, keys, alsoHeldBy,
+     * allocations}.
+     */
     public void suspects(List<Suspect> suspects) throws IOException {
         g.writeArrayFieldStart("suspects");
         for (Suspect s : suspects) {
@@ -114,6 +148,7 @@ public final class JsonReport implements AutoCloseable {
             g.writeNumberField("share", Math.round(s.share() * 10_000) / 10_000.0);
             strings("keys", s.keys());
             alsoHeldBy(s.alsoHeldBy(), s.alsoHeldCount());
+            allocations(s.allocations());
             g.writeEndObject();
         }
         g.writeEndArray();

@@ -1,6 +1,8 @@
 package dev.leakhunt.report;
 
 import dev.leakhunt.analysis.Analysis;
+import dev.leakhunt.analysis.AllocationStack;
+import dev.leakhunt.analysis.Allocations;
 import dev.leakhunt.analysis.AnalysisResult;
 import dev.leakhunt.analysis.BufferGroup;
 import dev.leakhunt.analysis.ChainStep;
@@ -87,6 +89,7 @@ public final class TextReport {
             if (!top.keys().isEmpty()) {
                 out.println("    keys: " + String.join(", ", top.keys()) + (top.count() > top.keys().size() ? ", …" : ""));
             }
+            allocations(top.allocations(), top.count(), "    ");
         }
     }
 
@@ -131,6 +134,66 @@ public final class TextReport {
         NodeRef d = g.commonDominator();
         out.println("    common dominator: " + d.label() + ", retains " + bytes(d.retainedBytes())
                 + (g.dominatorStep() >= 0 ? " (◆ on the chain above)" : " (not on the chain above)"));
+        allocations(g.allocations(), g.count(), "    ");
+    }
+
+    /**
+     * Where the members were allocated, a line per stack ({@code allocated: 28 of 30 at write (sql.js/…:1:2345) ←
+     * … 3 more ← open (src/backend.js:42:3) ← handler (src/server.js:17:5)}); nothing when the snapshot holds no
+     * stacks (allocations were not tracked).
+     */
+    public void allocations(List<AllocationStack> stacks, long members, String indent) {
+        if (stacks == null) {
+            return;
+        }
+        if (stacks.isEmpty()) {
+            out.println(indent + "allocated: not known for any of the " + count(members)
+                    + " (allocated before tracking began, or by the engine)");
+            return;
+        }
+        long known = 0;
+        for (AllocationStack a : stacks) {
+            out.println(indent + "allocated: " + count(a.count()) + " of " + count(members) + " at " + stack(a));
+            known += a.count();
+        }
+        if (stacks.size() < Allocations.STACKS && known < members) {
+            out.println(indent + "allocated: " + count(members - known) + " of " + count(members)
+                    + " not known (allocated before tracking began, or by the engine)");
+        }
+    }
+
+    /**
+     * A stack on one line, innermost first: the frame that allocated and its caller, then the service's own first
+     * frame and its caller, the frames between counted ("… 3 more"); where no frame is the service's own, the first
+     * four.
+     */
+    public static String stack(AllocationStack a) {
+        List<AllocationStack.Frame> frames = a.frames();
+        if (frames.isEmpty()) {
+            return "(the engine)";
+        }
+        int own = -1;
+        for (int i = 0; i < frames.size() && own < 0; i++) {
+            own = frames.get(i).own() ? i : -1;
+        }
+        boolean[] show = new boolean[frames.size()];
+        for (int i = 0; i < frames.size(); i++) {
+            show[i] = own < 0 ? i < 4 : i < 2 || i == own || i == own + 1;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < frames.size(); i++) {
+            if (show[i]) {
+                sb.append(i > 0 ? " ← " : "").append(frames.get(i).shown());
+                continue;
+            }
+            int j = i;
+            while (j < frames.size() && !show[j]) {
+                j++;
+            }
+            sb.append(" ← … ").append(j - i).append(" more");
+            i = j - 1;
+        }
+        return sb.toString();
     }
 
     /** What to do about the other holders, where their class says: timers are cleared, handles closed. */
@@ -142,7 +205,6 @@ public final class TextReport {
         };
     }
 
-    /** A chain, member first; the step at {@code mark} (or none, -1) gets a ◆. */
     /** {@code   at src/server.js:27:43}: where in the code the step's node comes from, when the snapshot says. */
     private static String at(ChainStep step) {
         return step.node().location() == null ? "" : "  at " + step.node().location().shown();

@@ -327,4 +327,22 @@ public final class HeapSnapshot {
     public Locations locations() {
         return locations;
     }
+
+    private int[] traceNode;
+    private AllocationTraces traces = AllocationTraces.NONE;
+
+    void traces(int[] traceNode, AllocationTraces traces) {
+        this.traceNode = traceNode;
+        this.traces = traces;
+    }
+
+    /** The allocation stacks, when allocations were tracked ({@link AllocationTraces#present}); else empty. */
+    public AllocationTraces traces() {
+        return traces;
+    }
+
+    /** The trace node id of the stack that allocated {@code node}, or 0 when not known. */
+    public int traceNode(int node) {
+        return traceNode == null ? 0 : traceNode[node];
+    }
 }

@@ -2,7 +2,8 @@ package dev.leakhunt.snapshot;
 
 /**
  * Decodes {@code nodes} into the node arrays, sized from {@code node_count}: type, name, id and self size of each
- * node, and from the edge counts the index of each node's first edge.
+ * node, and from the edge counts the index of each node's first edge; with allocation traces, each node's trace
+ * node.
  */
 final class NodeRecords extends RecordDecoder {
     final byte[] type;
@@ -11,6 +12,10 @@ final class NodeRecords extends RecordDecoder {
     final int[] selfSize;
     final LongList largeSelfSize = new LongList();
     final int[] firstEdge;
+    /** Each node's allocation trace node id (0: not known), when the snapshot holds traces; else null. */
+    final int[] traceNode;
+    private final int traceNodeAt;
+    int maxTraceNode;
     private final int typeAt;               // offsets of the fields the analysis keeps, resolved by name
     private final int nameAt;
     private final int idAt;
@@ -35,6 +40,8 @@ final class NodeRecords extends RecordDecoder {
         selfSizeAt = meta.nodeField("self_size");
         edgeCountAt = meta.nodeField("edge_count");
         typeCount = meta.nodeTypes().size();
+        traceNodeAt = meta.hasTraces() ? meta.nodeField("trace_node_id") : -1;
+        traceNode = traceNodeAt >= 0 ? new int[n] : null;
         edges = meta.edgeCount();
     }
 
@@ -66,6 +73,14 @@ final class NodeRecords extends RecordDecoder {
             throw corrupt("the nodes' edge counts exceed edge_count " + edges + " at node " + node);
         }
         firstEdge[node + 1] = (int) edgeSum;
+        if (traceNodeAt >= 0) {
+            long trace = r[traceNodeAt];
+            if (trace > Integer.MAX_VALUE) {
+                throw corrupt("node " + node + " has trace node id " + trace + ", beyond 2^31");
+            }
+            traceNode[node] = (int) trace;
+            maxTraceNode = Math.max(maxTraceNode, (int) trace);
+        }
         cursor = node + 1;
     }
 

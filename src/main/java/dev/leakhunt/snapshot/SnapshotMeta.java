@@ -22,6 +22,9 @@ public final class SnapshotMeta {
     private final long rootIndex;
     private final long extraNativeBytes;
     private List<String> locationFields = List.of();
+    private List<String> traceFunctionInfoFields = List.of();
+    private List<String> traceNodeFields = List.of();
+    private long traceFunctionCount;
 
     SnapshotMeta(List<String> nodeFields, List<String> nodeTypes, List<String> edgeFields, List<String> edgeTypes,
                  long nodeCount, long edgeCount, long rootIndex, long extraNativeBytes) {
@@ -42,6 +45,9 @@ public final class SnapshotMeta {
         List<String> edgeFields = null;
         List<List<String>> edgeTypesByField = null;
         List<String> locationFields = List.of();
+        List<String> traceFunctionInfoFields = List.of();
+        List<String> traceNodeFields = List.of();
+        long traceFunctionCount = 0;
         long nodeCount = -1;
         long edgeCount = -1;
         long rootIndex = 0;
@@ -67,6 +73,8 @@ public final class SnapshotMeta {
                                 case "node_types" -> nodeTypesByField = typesByField(p);
                                 case "edge_types" -> edgeTypesByField = typesByField(p);
                                 case "location_fields" -> locationFields = stringArray(p);
+                                case "trace_function_info_fields" -> traceFunctionInfoFields = stringArray(p);
+                                case "trace_node_fields" -> traceNodeFields = stringArray(p);
                                 default -> p.skipChildren();
                             }
                         }
@@ -75,6 +83,7 @@ public final class SnapshotMeta {
                     case "edge_count" -> edgeCount = count(p, key, what);
                     case "root_index" -> rootIndex = count(p, key, what);
                     case "extra_native_bytes" -> extraNativeBytes = count(p, key, what);
+                    case "trace_function_count" -> traceFunctionCount = count(p, key, what);
                     default -> p.skipChildren();
                 }
             }
@@ -97,6 +106,9 @@ public final class SnapshotMeta {
         SnapshotMeta meta = new SnapshotMeta(nodeFields, nodeTypes, edgeFields, edgeTypes, nodeCount, edgeCount,
                 rootIndex, extraNativeBytes);
         meta.locationFields = List.copyOf(locationFields);
+        meta.traceFunctionInfoFields = List.copyOf(traceFunctionInfoFields);
+        meta.traceNodeFields = List.copyOf(traceNodeFields);
+        meta.traceFunctionCount = traceFunctionCount;
         for (String f : new String[] {"type", "name", "id", "self_size", "edge_count"}) {
             if (meta.nodeField(f) < 0) {
                 throw new SnapshotFormatException("not a heap snapshot: " + what + " (no node field \"" + f + "\")");
@@ -191,6 +203,32 @@ public final class SnapshotMeta {
     /** Whether {@code locations} can be read: its fields name the object, the script, the line and the column. */
     boolean hasLocations() {
         return locationFields.containsAll(List.of("object_index", "script_id", "line", "column"));
+    }
+
+    /** The fields of a {@code trace_function_infos} record; empty if none. */
+    List<String> traceFunctionInfoFields() {
+        return traceFunctionInfoFields;
+    }
+
+    /** The fields of a {@code trace_tree} node, the last being its children; empty if none. */
+    List<String> traceNodeFields() {
+        return traceNodeFields;
+    }
+
+    /** How many functions {@code trace_function_infos} holds: more than 0 when allocations were tracked. */
+    public long traceFunctionCount() {
+        return traceFunctionCount;
+    }
+
+    /**
+     * Whether the snapshot holds allocation stacks we can read: allocations were tracked, the nodes name their
+     * trace node ({@code trace_node_id}), and the trace records have the fields V8 writes, the children last.
+     */
+    public boolean hasTraces() {
+        return traceFunctionCount > 0 && nodeField("trace_node_id") >= 0
+                && traceFunctionInfoFields.containsAll(List.of("name", "script_name", "line", "column"))
+                && traceNodeFields.containsAll(List.of("id", "function_info_index", "children"))
+                && traceNodeFields.indexOf("children") == traceNodeFields.size() - 1;
     }
 
     public int nodeFieldCount() {

@@ -37,7 +37,8 @@ public final class SnapshotReader {
     /** Plain files from this size on have their edges parsed by two threads. */
     static final long SPLIT_MIN_BYTES = 32L << 20;
     /** The top-level keys the reader takes; each may come once (a second one would silently replace the first). */
-    private static final Set<String> KEYS_READ = Set.of("snapshot", "nodes", "edges", "strings", "locations");
+    private static final Set<String> KEYS_READ = Set.of("snapshot", "nodes", "edges", "strings", "locations",
+            "trace_function_infos", "trace_tree");
     /** Deflate expands at most this much. */
     private static final int MAX_GZIP_RATIO = 1032;
 
@@ -63,6 +64,8 @@ public final class SnapshotReader {
     private EdgeRecords edges;
     private StringTable strings;
     private Locations locations = Locations.NONE;
+    private TraceFunctionRecords traceFunctions;
+    private AllocationTraces traces;
     private boolean sawNodes;
     private boolean sawEdges;
     private LongList nodesAside;            // the arrays' numbers when they came before the header
@@ -188,6 +191,8 @@ public final class SnapshotReader {
         edges = null;
         strings = null;
         locations = Locations.NONE;
+        traceFunctions = null;
+        traces = null;
         nodesAside = null;
         edgesAside = null;
     }
@@ -230,6 +235,8 @@ public final class SnapshotReader {
                 case "edges" -> readEdges();
                 case "strings" -> readStrings();
                 case "locations" -> readLocations();
+                case "trace_function_infos" -> readTraceFunctions();
+                case "trace_tree" -> readTraceTree();
                 default -> scanner.skipValue(null);
             }
             scanner.leave();
@@ -316,11 +323,31 @@ public final class SnapshotReader {
                 nodes.selfSize, nodes.largeSelfSize.toArray(), nodes.firstEdge, edges.type, edges.nameOrIndex, edges.to,
                 strings);
         snapshot.locations(locations);
+        if (meta.hasTraces() && nodes.traceNode != null) {
+            snapshot.traces(nodes.traceNode, checkedTraces());
+        }
         return snapshot;
     }
 
     private int maxNameIndex() {
-        return meta == null ? -1 : Math.max(nodes.maxNameIndex, edges.maxNameIndex);
+        return meta == null ? -1 : Math.max(Math.max(nodes.maxNameIndex, edges.maxNameIndex),
+                traceFunctions == null ? -1 : traceFunctions.maxNameIndex);
+    }
+
+    /** The traces the header promised, each node's trace node among them. */
+    private AllocationTraces checkedTraces() throws SnapshotFormatException {
+        if (traces == null) {
+            throw new SnapshotFormatException("corrupt snapshot " + what + " (trace_function_count is "
+                    + meta.traceFunctionCount() + ", but there is no \"trace_function_infos\" and \"trace_tree\")");
+        }
+        int[] traceNode = nodes.traceNode;
+        for (int v = 0; v < traceNode.length; v++) {
+            if (traceNode[v] != 0 && traces.nodeOf(traceNode[v]) < 0) {
+                throw new SnapshotFormatException("corrupt snapshot " + what + " (node " + v + " names trace node "
+                        + traceNode[v] + ", which \"trace_tree\" does not hold)");
+            }
+        }
+        return traces;
     }
 
     // ---- nodes and edges ------------------------------------------------------------------------------------
@@ -455,6 +482,33 @@ public final class SnapshotReader {
         scanner.scanNumbers(records, 0, JsonScanner.NO_STOP);
         records.end("locations", "its own count");
         locations = records.locations();
+    }
+
+    /**
+     * Reads {@code trace_function_infos} when the header says allocations were tracked and what its fields are;
+     * else skips it.
+     */
+    private void readTraceFunctions() throws IOException {
+        if (meta == null || !meta.hasTraces()) {
+            scanner.skipValue(null);
+            return;
+        }
+        scanner.expectArrayStart();
+        TraceFunctionRecords records = new TraceFunctionRecords(meta, what);
+        scanner.scanNumbers(records, 0, JsonScanner.NO_STOP);
+        records.end("trace_function_infos", "trace_function_count");
+        traceFunctions = records;
+    }
+
+    /** Reads {@code trace_tree} (nested arrays, small beside the nodes) after its functions; else skips it. */
+    private void readTraceTree() throws IOException {
+        if (meta == null || !meta.hasTraces() || traceFunctions == null) {
+            scanner.skipValue(null);
+            return;
+        }
+        ByteArrayOutputStream text = new ByteArrayOutputStream(1 << 16);
+        scanner.skipValue(text);
+        traces = TraceTreeParser.parse(text.toByteArray(), meta, traceFunctions, what);
     }
 
     // ---- strings --------------------------------------------------------------------------------------------

@@ -92,4 +92,34 @@ class LocationsTest {
                 "\"locations\":[$1,1,0]"));
         assertThrows(SnapshotFormatException.class, () -> new SnapshotReader(file).read());
     }
+
+    @Test
+    void aContextShowsTheFunctionThatCreatedIt() throws IOException {
+        // makeCounter(seed) { let big = …; return function inc() {…} }: the context of makeCounter's call holds big;
+        // it points to makeCounter's scope info, which makeCounter's function info names (name_or_scope_info)
+        String here = Path.of("").toAbsolutePath().resolve("lib/counter.js").toString();
+        SnapshotBuilder b = new SnapshotBuilder();
+        int global = b.node("object", "global", 40);
+        b.edge(b.root(), "shortcut", "global", global);
+        int makeCounter = closureOf(b, global, "makeCounter", here);
+        int inc = closureOf(b, global, "inc", here);
+        int scope = b.node("code", "system / ScopeInfo", 64);
+        int makeShared = makeCounter + 1; // closureOf's function info
+        b.edge(makeShared, "internal", "name_or_scope_info", scope);
+        int context = b.node("object", "system / Context", 48);
+        b.edge(context, "internal", "scope_info", scope).edge(inc, "internal", "context", context);
+        // a context whose creator has no closure left: a function created in it stands in (a line inside it)
+        int orphanScope = b.node("code", "system / ScopeInfo", 64);
+        int orphan = b.node("object", "system / Context", 48);
+        int inner = closureOf(b, global, "onTick", here);
+        b.edge(orphan, "internal", "scope_info", orphanScope).edge(inner, "internal", "context", orphan);
+        int lone = b.node("object", "system / Context", 48);
+        b.prop(global, "lone", lone);
+        b.location(makeCounter, 3, 1, 20).location(inc, 3, 4, 9).location(inner, 3, 11, 30);
+        Describer d = new Describer(HeapGraph.build(new SnapshotReader(b.write(dir.resolve("c.heapsnapshot"))).read()));
+
+        assertEquals("lib/counter.js:2:21", d.location(context).shown(), "makeCounter's, not inc's (5:10)");
+        assertEquals("lib/counter.js:12:31", d.location(orphan).shown());
+        assertNull(d.location(lone), "no scope info, no closure in it");
+    }
 }

@@ -94,6 +94,46 @@ public final class SnapshotBuilder {
         return this;
     }
 
+    private final List<Object[]> traceFunctions = new ArrayList<>();  // name, script, line, column
+    private final List<int[]> traceNodes = new ArrayList<>();          // id, function, parent id (0: the root)
+    private final Map<Integer, Integer> traceOf = new LinkedHashMap<>();
+    private String rawTraceTree;
+
+    /** A function of the allocation traces (1-based line and column, as V8 writes them); returns its index. */
+    public int traceFunction(String name, String script, int line, int column) {
+        traceFunctions.add(new Object[] {name, script, line, column});
+        return traceFunctions.size() - 1;
+    }
+
+    /** A trace tree node {@code id} calling function {@code function}, below {@code parentId} (0: the top). */
+    public SnapshotBuilder traceNode(int id, int function, int parentId) {
+        traceNodes.add(new int[] {id, function, parentId});
+        return this;
+    }
+
+    /** Node {@code node} was allocated at trace node {@code traceId}. */
+    public SnapshotBuilder allocatedAt(int node, int traceId) {
+        traceOf.put(node, traceId);
+        return this;
+    }
+
+    /** The {@code trace_tree} value as given, for malformed trees. */
+    public SnapshotBuilder rawTraceTree(String json) {
+        rawTraceTree = json;
+        return this;
+    }
+
+    private String traceTreeJson(int parentId) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int[] n : traceNodes) {
+            if (n[2] == parentId) {
+                sb.append(sb.length() == 1 ? "" : ",").append(n[0]).append(',').append(n[1]).append(",1,16,")
+                        .append(traceTreeJson(n[0]));
+            }
+        }
+        return sb.append(']').toString();
+    }
+
     private int string(String s) {
         return strings.computeIfAbsent(s, k -> strings.size());
     }
@@ -106,7 +146,7 @@ public final class SnapshotBuilder {
             Node n = nodes.get(i);
             nodesJson.append(i == 0 ? "" : ",\n").append(NODE_TYPES.indexOf(n.type)).append(',')
                     .append(string(n.name)).append(',').append(n.id).append(',').append(n.self).append(',')
-                    .append(edges.get(i).size()).append(sixFields ? ",0" : ",0,0");
+                    .append(edges.get(i).size()).append(sixFields ? ",0" : "," + traceOf.getOrDefault(i, 0) + ",0");
             edgeCount += edges.get(i).size();
         }
         StringBuilder edgesJson = new StringBuilder();
@@ -119,6 +159,13 @@ public final class SnapshotBuilder {
                 first = false;
             }
         }
+        StringBuilder functionsJson = new StringBuilder();
+        for (Object[] f : traceFunctions) {
+            functionsJson.append(functionsJson.length() == 0 ? "" : ",").append(traceFunctions.indexOf(f) + 1).append(',')
+                    .append(string((String) f[0])).append(',').append(string((String) f[1])).append(",0,")
+                    .append(f[2]).append(',').append(f[3]);
+        }
+        String treeJson = rawTraceTree != null ? rawTraceTree : traceNodes.isEmpty() ? "[]" : traceTreeJson(0);
         StringBuilder stringsJson = new StringBuilder();
         first = true;
         for (String s : strings.keySet()) {
@@ -131,15 +178,18 @@ public final class SnapshotBuilder {
         String header = "\"snapshot\":{\"meta\":{\"node_fields\":[" + nodeFields + "],\"node_types\":[["
                 + joinQuoted(NODE_TYPES) + "],\"string\",\"number\",\"number\",\"number\",\"number\",\"number\"],"
                 + "\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],\"edge_types\":[[" + joinQuoted(EDGE_TYPES)
-                + "],\"string_or_number\",\"node\"],\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]},"
-                + "\"node_count\":" + nodes.size() + ",\"edge_count\":" + edgeCount + ",\"trace_function_count\":0}";
+                + "],\"string_or_number\",\"node\"],\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"],"
+                + "\"trace_function_info_fields\":[\"function_id\",\"name\",\"script_name\",\"script_id\",\"line\",\"column\"],"
+                + "\"trace_node_fields\":[\"id\",\"function_info_index\",\"count\",\"size\",\"children\"]},"
+                + "\"node_count\":" + nodes.size() + ",\"edge_count\":" + edgeCount + ",\"trace_function_count\":"
+                + traceFunctions.size() + "}";
         StringBuilder locationsJson = new StringBuilder();
         for (long[] l : locations) {
             locationsJson.append(locationsJson.length() == 0 ? "" : ",").append(l[0] * fields).append(',').append(l[1])
                     .append(',').append(l[2]).append(',').append(l[3]);
         }
-        String arrays = "\"nodes\":[" + nodesJson + "],\n\"edges\":[" + edgesJson + "],\n\"trace_function_infos\":[],"
-                + "\"trace_tree\":[],\"samples\":[],\"locations\":[" + locationsJson + "],\n\"strings\":["
+        String arrays = "\"nodes\":[" + nodesJson + "],\n\"edges\":[" + edgesJson + "],\n\"trace_function_infos\":[" + functionsJson
+                + "],\"trace_tree\":" + treeJson + ",\"samples\":[],\"locations\":[" + locationsJson + "],\n\"strings\":["
                 + stringsJson + "]";
         return headerLast ? "{" + arrays + ",\n" + header + "}\n" : "{" + header + ",\n" + arrays + "}\n";
     }

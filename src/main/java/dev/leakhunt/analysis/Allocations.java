@@ -1,0 +1,93 @@
+package dev.leakhunt.analysis;
+
+import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.snapshot.AllocationTraces;
+import dev.leakhunt.snapshot.HeapSnapshot;
+import dev.leakhunt.snapshot.StringTable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the members of a group were allocated, from a snapshot taken while V8 tracked allocations: each member's
+ * trace node names the stack that allocated it; members with one stack are counted together. Native memory (a
+ * backing store) is allocated untracked, but the object that owns it is not: a member without a stack takes that of
+ * the nearest of its dominators that has one, within {@link #OWNER_STEPS} steps.
+ */
+public final class Allocations {
+    /** Stacks kept per group, most members first. */
+    public static final int STACKS = 3;
+    /** Frames kept per stack. */
+    public static final int FRAMES = 16;
+    static final int OWNER_STEPS = 3;
+
+    private final HeapGraph graph;
+    private final HeapSnapshot s;
+    private final AllocationTraces traces;
+    private final StringTable strings;
+
+    Allocations(HeapGraph graph) {
+        this.graph = graph;
+        this.s = graph.snapshot();
+        this.traces = s.traces();
+        this.strings = s.strings();
+    }
+
+    /** Whether the snapshot holds allocation stacks at all. */
+    boolean present() {
+        return traces.present();
+    }
+
+    /** The stacks of the first {@code count} of {@code members}, most members first; null without traces. */
+    List<AllocationStack> of(int[] members, int count) {
+        if (!traces.present()) {
+            return null;
+        }
+        Map<Integer, long[]> byStack = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            int stack = stackOf(members[i]);
+            if (stack >= 0) {
+                byStack.computeIfAbsent(stack, k -> new long[1])[0]++;
+            }
+        }
+        List<Map.Entry<Integer, long[]>> ranked = new ArrayList<>(byStack.entrySet());
+        ranked.sort((a, b) -> a.getValue()[0] != b.getValue()[0] ? Long.compare(b.getValue()[0], a.getValue()[0])
+                : Integer.compare(a.getKey(), b.getKey()));
+        List<AllocationStack> out = new ArrayList<>();
+        for (Map.Entry<Integer, long[]> e : ranked.subList(0, Math.min(STACKS, ranked.size()))) {
+            out.add(new AllocationStack(e.getValue()[0], frames(e.getKey())));
+        }
+        return out;
+    }
+
+    /** The tree node of the stack that allocated {@code node} or its owner, or -1. */
+    private int stackOf(int node) {
+        int v = node;
+        for (int step = 0; step <= OWNER_STEPS && v >= 0; step++) {
+            int tree = traces.nodeOf(s.traceNode(v));
+            if (tree >= 0) {
+                return tree;
+            }
+            int up = graph.dominator(v);
+            v = up == v || up == graph.root() ? -1 : up;
+        }
+        return -1;
+    }
+
+    private List<AllocationStack.Frame> frames(int tree) {
+        List<AllocationStack.Frame> frames = new ArrayList<>();
+        for (int t = tree; t >= 0 && traces.parent(t) >= 0 && frames.size() < FRAMES; t = traces.parent(t)) {
+            int f = traces.function(t);
+            String function = strings.get(traces.functionName(f));
+            String script = strings.get(traces.functionScript(f));
+            int line = traces.functionLine(f);
+            int column = traces.functionColumn(f);
+            String name = function.isEmpty() ? "(anonymous)" : function;
+            String shown = script.isEmpty() ? name
+                    : name + " (" + Describer.shown(script) + (line > 0 ? ":" + line + (column > 0 ? ":" + column : "") : "") + ")";
+            frames.add(new AllocationStack.Frame(function, script, line, column, shown));
+        }
+        return frames;
+    }
+}

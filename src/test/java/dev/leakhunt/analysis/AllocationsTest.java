@@ -1,0 +1,143 @@
+package dev.leakhunt.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.leakhunt.graph.HeapGraph;
+import dev.leakhunt.report.TextReport;
+import dev.leakhunt.snapshot.HeapSnapshot;
+import dev.leakhunt.snapshot.SnapshotFormatException;
+import dev.leakhunt.snapshot.SnapshotReader;
+import dev.leakhunt.testing.SnapshotBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Allocation stacks from a snapshot's {@code trace_function_infos} and {@code trace_tree}: members with one stack
+ * counted together, most first; a member without one (native memory) takes its owner's; the frames innermost first.
+ */
+class AllocationsTest {
+    @TempDir
+    Path dir;
+
+    private static final String SERVER = "/srv/app/server.js";
+    private static final String SQL = "/srv/app/node_modules/sql.js/dist/sql-wasm.js";
+
+    /** root → handler → open → writeFile (allocates 3) and root → handler → cacheRow (allocates 1). */
+    private static SnapshotBuilder traced() {
+        SnapshotBuilder b = new SnapshotBuilder();
+        int root = b.traceFunction("(root)", "", 0, 0);
+        int handler = b.traceFunction("handler", SERVER, 17, 5);
+        int open = b.traceFunction("open", SERVER, 42, 3);
+        int write = b.traceFunction("writeFile", SQL, 1, 2345);
+        int cacheRow = b.traceFunction("", SERVER, 60, 1);
+        b.traceNode(1, root, 0).traceNode(2, handler, 1).traceNode(3, open, 2).traceNode(4, write, 3)
+                .traceNode(5, cacheRow, 2);
+        return b;
+    }
+
+    @Test
+    void membersAreCountedByStackAndNativeMemoryTakesItsOwners() throws IOException {
+        SnapshotBuilder b = traced();
+        int global = b.node("object", "global", 40);
+        b.edge(b.root(), "shortcut", "global", global);
+        int[] stores = new int[5];
+        for (int i = 0; i < stores.length; i++) {
+            int buffer = b.node("object", "ArrayBuffer", 64);
+            stores[i] = b.node("native", "system / JSArrayBufferData", 1 << 20);
+            b.prop(global, "b" + i, buffer).edge(buffer, "internal", "backing_store", stores[i]);
+            if (i < 3) {
+                b.allocatedAt(buffer, 4);
+            } else if (i == 3) {
+                b.allocatedAt(stores[i], 5); // its own stack first
+            }                                // the last: allocated before tracking began
+        }
+        HeapGraph g = HeapGraph.build(new SnapshotReader(b.write(dir.resolve("t.heapsnapshot"))).read());
+        List<AllocationStack> stacks = new Allocations(g).of(stores, stores.length);
+
+        assertEquals(2, stacks.size(), stacks.toString());
+        AllocationStack top = stacks.get(0);
+        assertEquals(3, top.count());
+        assertEquals(List.of("writeFile", "open", "handler"), top.frames().stream().map(AllocationStack.Frame::function)
+                .toList(), "innermost first, the root left out");
+        AllocationStack.Frame write = top.frames().get(0);
+        assertEquals(SQL, write.script());
+        assertEquals(1, write.line());
+        assertEquals(2345, write.column());
+        assertEquals("writeFile (sql.js/dist/sql-wasm.js:1:2345)", write.shown());
+        assertFalse(write.own(), "a package's");
+        assertTrue(top.frames().get(1).own());
+        assertEquals(1, stacks.get(1).count());
+        assertEquals("(anonymous) (/srv/app/server.js:60:1) ← handler (/srv/app/server.js:17:5)",
+                TextReport.stack(stacks.get(1)));
+        assertEquals("open (/srv/app/server.js:42:3)", Analysis.allocatedBy(stacks), "the service's own frame");
+    }
+
+    @Test
+    void aLongStackShowsTheAllocatingFramesAndTheServicesOwn() {
+        List<AllocationStack.Frame> frames = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            frames.add(new AllocationStack.Frame("f" + i, SQL, 1, i + 1, "f" + i));
+        }
+        frames.add(new AllocationStack.Frame("open", SERVER, 42, 3, "open"));
+        frames.add(new AllocationStack.Frame("handler", SERVER, 17, 5, "handler"));
+        frames.add(new AllocationStack.Frame("emit", "node:events", 500, 1, "emit"));
+        assertEquals("f0 ← f1 ← … 4 more ← open ← handler ← … 1 more",
+                TextReport.stack(new AllocationStack(2, frames)));
+    }
+
+    @Test
+    void aSnapshotWithoutTracesHasNoStacks() throws IOException {
+        SnapshotBuilder b = new SnapshotBuilder();
+        int global = b.node("object", "global", 40);
+        b.edge(b.root(), "shortcut", "global", global);
+        HeapGraph g = HeapGraph.build(new SnapshotReader(b.write(dir.resolve("n.heapsnapshot"))).read());
+        assertFalse(g.snapshot().traces().present());
+        assertNull(new Allocations(g).of(new int[] {global}, 1), "null: not tracked, unlike none found");
+    }
+
+    @Test
+    void tracesThatDoNotHoldTogetherAreRefused() throws IOException {
+        SnapshotBuilder unknownId = traced();
+        int global = unknownId.node("object", "global", 40);
+        unknownId.edge(unknownId.root(), "shortcut", "global", global).allocatedAt(global, 9);
+        assertRefused(unknownId, "names trace node 9, which \"trace_tree\" does not hold");
+
+        assertRefused(traced().rawTraceTree("[1,0,1,16,[2,7,1,16,[]]]"), "names function 7, but there are 5");
+        assertRefused(traced().rawTraceTree("[1,0,1,16,[2,1,1,16]]"), "a trace node is cut short");
+        assertRefused(traced().rawTraceTree("[1,0,1,16,[2,1,1,16,[],2,1,1,16,[]]]"), "a second trace node 2");
+        assertRefused(traced().rawTraceTree("[1,0,1,16,[2,1,1,-16,[]]]"), "unexpected");
+        assertRefused(traced().rawTraceTree("[1,0,1,16,[2,1,1,16,[]]"), "in \"trace_tree\"");
+    }
+
+    private void assertRefused(SnapshotBuilder b, String fault) throws IOException {
+        Path file = b.write(dir.resolve("bad.heapsnapshot"));
+        String message = assertThrows(SnapshotFormatException.class, () -> new SnapshotReader(file).read())
+                .getMessage();
+        assertTrue(message.startsWith("corrupt snapshot '" + file + "'") && message.contains(fault), message);
+    }
+
+    @Test
+    void theTreeIsReadWithoutRecursionHoweverDeep() throws IOException {
+        SnapshotBuilder b = new SnapshotBuilder();
+        int f = b.traceFunction("recurse", SERVER, 3, 1);
+        StringBuilder tree = new StringBuilder();
+        int depth = 50_000;
+        for (int i = 1; i <= depth; i++) {
+            tree.append(i == 1 ? "[" : ",[").append(i).append(',').append(f).append(",1,16");
+        }
+        tree.append(",[]").append("]".repeat(depth));
+        int global = b.node("object", "global", 40);
+        b.edge(b.root(), "shortcut", "global", global).allocatedAt(global, depth).rawTraceTree(tree.toString());
+        HeapSnapshot s = new SnapshotReader(b.write(dir.resolve("deep.heapsnapshot"))).read();
+        assertEquals(depth, s.traces().size());
+        int at = s.traces().nodeOf(depth);
+        assertEquals(depth - 2, s.traces().parent(at));
+    }
+}
