@@ -39,6 +39,10 @@ final class TrackingWait {
                 if (!session.isConnected()) {
                     throw new IOException("the target went away while allocations were tracked");
                 }
+                if (session.targetExiting()) {
+                    throw new IOException("the target is exiting (it waits for its debugger to disconnect), so no "
+                            + "snapshot was taken; leakhunt lets it go");
+                }
             }
             return false;
         } catch (InterruptedException e) {

@@ -110,6 +110,7 @@ public final class InspectorSession implements AutoCloseable {
     private final PidTarget pidTarget; // null when connected by port or URL
     private boolean heapProfilerEnabled;
     private volatile boolean tracking;
+    private volatile boolean targetExiting;
     /** The target's v8.writeHeapSnapshot call, while it may run: its descriptor is its own until it returns. */
     private volatile CompletableFuture<Map<String, Object>> targetWrite;
 
@@ -302,9 +303,25 @@ public final class InspectorSession implements AutoCloseable {
      */
     public void trackAllocations() throws IOException {
         enableHeapProfiler();
+        // a Node.js target that wants to exit waits for its debugger to disconnect: it says so when asked (a
+        // browser does not know the domain), and the wait then ends rather than keep it alive
+        client.on("NodeRuntime.waitingForDisconnect", event -> targetExiting = true);
+        try {
+            client.call("NodeRuntime.notifyWhenWaitingForDisconnect", Map.of("enabled", true),
+                    options.requestTimeoutMillis());
+        } catch (IOException e) {
+            if (!client.isOpen()) {
+                throw e;
+            }
+        }
         tracking = true; // before the call: a reply lost to a timeout may still have started it
         client.call("HeapProfiler.startTrackingHeapObjects", Map.of("trackAllocations", true),
                 options.requestTimeoutMillis());
+    }
+
+    /** Whether the target is exiting and waits for this session to disconnect (Node.js, while tracking). */
+    public boolean targetExiting() {
+        return targetExiting;
     }
 
     /** Whether allocations are being tracked (see {@link #trackAllocations}). */
