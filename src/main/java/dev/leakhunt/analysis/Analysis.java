@@ -94,11 +94,16 @@ public final class Analysis {
         return sb.toString();
     }
 
-    /** The service's own frame that allocated most members (else the innermost frame), or null when not known. */
-    static String allocatedBy(List<AllocationStack> stacks) {
-        if (stacks == null || stacks.isEmpty() || stacks.get(0).frames().isEmpty()) {
-            return null;
+    /**
+     * The service's own frame that allocated most members (else the innermost frame), or null when not known for
+     * most members allocated while tracked.
+     */
+    static String allocatedBy(Allocated allocated) {
+        if (allocated == null || !allocated.mostlyKnown() || allocated.stacks().isEmpty()
+                || allocated.stacks().get(0).frames().isEmpty()) {
+            return null; // not known, or known for too few to speak for all
         }
+        List<AllocationStack> stacks = allocated.stacks();
         for (AllocationStack.Frame f : stacks.get(0).frames()) {
             if (f.own()) {
                 return f.shown();

@@ -19,7 +19,7 @@ import java.util.List;
 public record BufferGroup(int count, Long sizeBytes, long minBytes, long maxBytes, long totalBytes,
                           List<ChainStep> chain, int sharingChain, NodeRef commonDominator, int dominatorStep,
                           NodeRef holder, int holderStep, int holderCount, String alsoHeldBy, int alsoHeldCount,
-                          List<String> keys, List<AllocationStack> allocations) {
+                          List<String> keys, Allocated allocations) {
 
     /** The member class: the first step's node name. */
     public String memberClass() {

@@ -14,5 +14,5 @@ import java.util.List;
  */
 public record Suspect(String kind, NodeRef holder, int holderStep, int holderCount, List<ChainStep> chain, long count,
                       String memberClass, long bytes, double share, List<String> keys, String alsoHeldBy,
-                      int alsoHeldCount, BufferGroup group, List<AllocationStack> allocations) {
+                      int alsoHeldCount, BufferGroup group, Allocated allocations) {
 }

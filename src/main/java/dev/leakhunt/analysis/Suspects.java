@@ -281,7 +281,7 @@ final class Suspects {
 
     /** The first members of class {@code memberClass} of collection {@code c}, in edge order. */
     /** The stacks that allocated collection {@code c}'s members of class {@code memberClass}; null without traces. */
-    private List<AllocationStack> allocations(int c, long memberClass) {
+    private Allocated allocations(int c, long memberClass) {
         if (!groups.allocations().present()) {
             return null;
         }

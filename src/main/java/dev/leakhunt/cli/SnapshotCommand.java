@@ -106,8 +106,8 @@ final class SnapshotCommand extends BaseCommand {
     @Option(names = "--track-allocations", paramLabel = "TIME", converter = DurationConverter.class,
             description = {"Record the stack of every allocation for TIME (0: until Ctrl-C; Ctrl-C also ends a "
                     + "TIME early), then take the snapshot: groups and suspects show where their members were "
-                    + "allocated. The target runs slower while tracked (about 1.5-3x for allocation-heavy code; "
-                    + "see the README); tracking is stopped on every path."})
+                    + "allocated. The target runs much slower while tracked (allocation-heavy code 7-9x slower: "
+                    + "scripts/tracking-cost.js); tracking is stopped on every path."})
     Long trackMillis;
 
     @Option(names = "--no-analyze", description = "Only take the snapshot: print where it is and its size.")

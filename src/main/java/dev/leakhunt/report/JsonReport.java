@@ -2,6 +2,7 @@ package dev.leakhunt.report;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhunt.analysis.Allocated;
 import dev.leakhunt.analysis.AllocationStack;
 import dev.leakhunt.analysis.AnalysisResult;
 import dev.leakhunt.analysis.BufferGroup;
@@ -101,16 +102,20 @@ public final class JsonReport implements AutoCloseable {
 
     /**
      * {@code allocations}: null when the snapshot holds no stacks, else {@code [{count, frames: [{function, script,
-     * line, column}]}]}, most members first, innermost frame first.
+     * line, column}]}]}, most members first, innermost frame first; {@code allocatedWhileTracked} (null when not
+     * known) and {@code allocationsKnown}: how many members were allocated while tracked, and of how many V8 kept
+     * the stack.
      */
-    private void allocations(List<AllocationStack> stacks) throws IOException {
+    private void allocations(Allocated allocated) throws IOException {
         g.writeFieldName("allocations");
-        if (stacks == null) {
+        if (allocated == null) {
             g.writeNull();
+            g.writeNullField("allocatedWhileTracked");
+            g.writeNullField("allocationsKnown");
             return;
         }
         g.writeStartArray();
-        for (AllocationStack a : stacks) {
+        for (AllocationStack a : allocated.stacks()) {
             g.writeStartObject();
             g.writeNumberField("count", a.count());
             g.writeArrayFieldStart("frames");
@@ -126,6 +131,12 @@ public final class JsonReport implements AutoCloseable {
             g.writeEndObject();
         }
         g.writeEndArray();
+        if (allocated.whileTracked() < 0) {
+            g.writeNullField("allocatedWhileTracked");
+        } else {
+            g.writeNumberField("allocatedWhileTracked", allocated.whileTracked());
+        }
+        g.writeNumberField("allocationsKnown", allocated.known());
     }
 
     /**

@@ -1,8 +1,8 @@
 package dev.leakhunt.report;
 
 import dev.leakhunt.analysis.Analysis;
+import dev.leakhunt.analysis.Allocated;
 import dev.leakhunt.analysis.AllocationStack;
-import dev.leakhunt.analysis.Allocations;
 import dev.leakhunt.analysis.AnalysisResult;
 import dev.leakhunt.analysis.BufferGroup;
 import dev.leakhunt.analysis.ChainStep;
@@ -138,28 +138,46 @@ public final class TextReport {
     }
 
     /**
-     * Where the members were allocated, a line per stack ({@code allocated: 28 of 30 at write (sql.js/…:1:2345) ←
+     * Where the members were allocated, a line per stack, then what is not known ({@code allocated: 28 of 30 at write (sql.js/…:1:2345) ←
      * … 3 more ← open (src/backend.js:42:3) ← handler (src/server.js:17:5)}); nothing when the snapshot holds no
      * stacks (allocations were not tracked).
      */
-    public void allocations(List<AllocationStack> stacks, long members, String indent) {
-        if (stacks == null) {
+    public void allocations(Allocated allocated, long members, String indent) {
+        if (allocated == null) {
             return;
         }
-        if (stacks.isEmpty()) {
-            out.println(indent + "allocated: not known for any of the " + count(members)
-                    + " (allocated before tracking began, or by the engine)");
-            return;
-        }
-        long known = 0;
-        for (AllocationStack a : stacks) {
+        for (AllocationStack a : allocated.stacks()) {
             out.println(indent + "allocated: " + count(a.count()) + " of " + count(members) + " at " + stack(a));
-            known += a.count();
         }
-        if (stacks.size() < Allocations.STACKS && known < members) {
-            out.println(indent + "allocated: " + count(members - known) + " of " + count(members)
-                    + " not known (allocated before tracking began, or by the engine)");
+        String coverage = coverage(allocated);
+        if (coverage != null) {
+            out.println(indent + "allocated: " + coverage);
         }
+    }
+
+    /**
+     * What is not known of where the members were allocated, and why: {@code 24 of 54 before tracking began; V8
+     * kept the stack of 3 of the 30 allocated while tracked (…: hints, not proof)}; null when all are known.
+     */
+    public static String coverage(Allocated a) {
+        if (a.known() == a.members()) {
+            return null;
+        }
+        long before = a.whileTracked() < 0 ? -1 : a.members() - a.whileTracked();
+        StringBuilder sb = new StringBuilder();
+        if (before > 0) {
+            sb.append(count(before)).append(" of ").append(count(a.members())).append(" before tracking began");
+        }
+        long tracked = a.whileTracked() < 0 ? a.members() : a.whileTracked();
+        if (a.known() < tracked) {
+            sb.append(sb.length() > 0 ? "; " : "").append("V8 kept the stack of ").append(count(a.known()))
+                    .append(" of the ").append(count(tracked)).append(a.whileTracked() < 0 ? "" : " allocated while tracked");
+            if (!a.mostlyKnown()) {
+                sb.append(" (its young-generation collections lose the stacks of objects they move, and may give "
+                        + "one another's: hints, not proof)");
+            }
+        }
+        return sb.length() == 0 ? null : sb.toString();
     }
 
     /**

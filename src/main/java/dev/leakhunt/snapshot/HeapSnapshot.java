@@ -331,9 +331,20 @@ public final class HeapSnapshot {
     private int[] traceNode;
     private AllocationTraces traces = AllocationTraces.NONE;
 
-    void traces(int[] traceNode, AllocationTraces traces) {
+    private long trackedFromId = -1;
+
+    void traces(int[] traceNode, AllocationTraces traces, long trackedFromId) {
         this.traceNode = traceNode;
         this.traces = traces;
+        this.trackedFromId = trackedFromId;
+    }
+
+    /**
+     * The last object id V8 had assigned when it began tracking allocations (its first sample), or -1 when the
+     * snapshot does not say: objects with higher ids were allocated while tracked.
+     */
+    public long trackedFromId() {
+        return trackedFromId;
     }
 
     /** The allocation stacks, when allocations were tracked ({@link AllocationTraces#present}); else empty. */

@@ -24,6 +24,7 @@ public final class SnapshotMeta {
     private List<String> locationFields = List.of();
     private List<String> traceFunctionInfoFields = List.of();
     private List<String> traceNodeFields = List.of();
+    private List<String> sampleFields = List.of();
     private long traceFunctionCount;
 
     SnapshotMeta(List<String> nodeFields, List<String> nodeTypes, List<String> edgeFields, List<String> edgeTypes,
@@ -47,6 +48,7 @@ public final class SnapshotMeta {
         List<String> locationFields = List.of();
         List<String> traceFunctionInfoFields = List.of();
         List<String> traceNodeFields = List.of();
+        List<String> sampleFields = List.of();
         long traceFunctionCount = 0;
         long nodeCount = -1;
         long edgeCount = -1;
@@ -75,6 +77,7 @@ public final class SnapshotMeta {
                                 case "location_fields" -> locationFields = stringArray(p);
                                 case "trace_function_info_fields" -> traceFunctionInfoFields = stringArray(p);
                                 case "trace_node_fields" -> traceNodeFields = stringArray(p);
+                                case "sample_fields" -> sampleFields = stringArray(p);
                                 default -> p.skipChildren();
                             }
                         }
@@ -108,6 +111,7 @@ public final class SnapshotMeta {
         meta.locationFields = List.copyOf(locationFields);
         meta.traceFunctionInfoFields = List.copyOf(traceFunctionInfoFields);
         meta.traceNodeFields = List.copyOf(traceNodeFields);
+        meta.sampleFields = List.copyOf(sampleFields);
         meta.traceFunctionCount = traceFunctionCount;
         for (String f : new String[] {"type", "name", "id", "self_size", "edge_count"}) {
             if (meta.nodeField(f) < 0) {
@@ -213,6 +217,11 @@ public final class SnapshotMeta {
     /** The fields of a {@code trace_tree} node, the last being its children; empty if none. */
     List<String> traceNodeFields() {
         return traceNodeFields;
+    }
+
+    /** The fields of a {@code samples} record ({@code timestamp_us, last_assigned_id}); empty if none. */
+    List<String> sampleFields() {
+        return sampleFields;
     }
 
     /** How many functions {@code trace_function_infos} holds: more than 0 when allocations were tracked. */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
@@ -38,7 +39,7 @@ public final class SnapshotReader {
     static final long SPLIT_MIN_BYTES = 32L << 20;
     /** The top-level keys the reader takes; each may come once (a second one would silently replace the first). */
     private static final Set<String> KEYS_READ = Set.of("snapshot", "nodes", "edges", "strings", "locations",
-            "trace_function_infos", "trace_tree");
+            "trace_function_infos", "trace_tree", "samples");
     /** Deflate expands at most this much. */
     private static final int MAX_GZIP_RATIO = 1032;
 
@@ -66,6 +67,7 @@ public final class SnapshotReader {
     private Locations locations = Locations.NONE;
     private TraceFunctionRecords traceFunctions;
     private AllocationTraces traces;
+    private long trackedFromId = -1;
     private boolean sawNodes;
     private boolean sawEdges;
     private LongList nodesAside;            // the arrays' numbers when they came before the header
@@ -237,6 +239,7 @@ public final class SnapshotReader {
                 case "locations" -> readLocations();
                 case "trace_function_infos" -> readTraceFunctions();
                 case "trace_tree" -> readTraceTree();
+                case "samples" -> readSamples();
                 default -> scanner.skipValue(null);
             }
             scanner.leave();
@@ -324,7 +327,7 @@ public final class SnapshotReader {
                 strings);
         snapshot.locations(locations);
         if (meta.hasTraces() && nodes.traceNode != null) {
-            snapshot.traces(nodes.traceNode, checkedTraces());
+            snapshot.traces(nodes.traceNode, checkedTraces(), trackedFromId);
         }
         return snapshot;
     }
@@ -509,6 +512,44 @@ public final class SnapshotReader {
         ByteArrayOutputStream text = new ByteArrayOutputStream(1 << 16);
         scanner.skipValue(text);
         traces = TraceTreeParser.parse(text.toByteArray(), meta, traceFunctions, what);
+    }
+
+    /**
+     * Reads {@code samples} with traces: V8's heap statistics while it tracked, each with the last object id
+     * assigned then. The first says where tracking began: objects with higher ids were allocated while tracked.
+     */
+    private void readSamples() throws IOException {
+        List<String> fields = meta == null ? List.of() : meta.sampleFields();
+        if (meta == null || !meta.hasTraces() || !fields.contains("last_assigned_id")) {
+            scanner.skipValue(null);
+            return;
+        }
+        scanner.expectArrayStart();
+        int at = fields.indexOf("last_assigned_id");
+        long[] first = {-1};
+        RecordDecoder records = new RecordDecoder(what, fields.size()) {
+            int count;
+
+            @Override
+            void store(long[] r) {
+                if (count++ == 0) {
+                    first[0] = r[at];
+                }
+            }
+
+            @Override
+            int stored() {
+                return count;
+            }
+
+            @Override
+            int expected() {
+                return count;
+            }
+        };
+        scanner.scanNumbers(records, 0, JsonScanner.NO_STOP);
+        records.end("samples", "its own count");
+        trackedFromId = first[0];
     }
 
     // ---- strings --------------------------------------------------------------------------------------------

@@ -55,11 +55,15 @@ class AllocationsTest {
             if (i < 3) {
                 b.allocatedAt(buffer, 4);
             } else if (i == 3) {
-                b.allocatedAt(stores[i], 5); // its own stack first
+                b.allocatedAt(buffer, 5);
             }                                // the last: allocated before tracking began
         }
         HeapGraph g = HeapGraph.build(new SnapshotReader(b.write(dir.resolve("t.heapsnapshot"))).read());
-        List<AllocationStack> stacks = new Allocations(g).of(stores, stores.length);
+        Allocated allocated = new Allocations(g).of(stores, stores.length);
+        List<AllocationStack> stacks = allocated.stacks();
+        assertEquals(5, allocated.members());
+        assertEquals(4, allocated.known());
+        assertEquals(-1, allocated.whileTracked(), "the snapshot does not say when tracking began");
 
         assertEquals(2, stacks.size(), stacks.toString());
         AllocationStack top = stacks.get(0);
@@ -76,7 +80,8 @@ class AllocationsTest {
         assertEquals(1, stacks.get(1).count());
         assertEquals("(anonymous) (/srv/app/server.js:60:1) ← handler (/srv/app/server.js:17:5)",
                 TextReport.stack(stacks.get(1)));
-        assertEquals("open (/srv/app/server.js:42:3)", Analysis.allocatedBy(stacks), "the service's own frame");
+        assertEquals("open (/srv/app/server.js:42:3)", Analysis.allocatedBy(allocated), "the service's own frame");
+        assertEquals("V8 kept the stack of 4 of the 5", TextReport.coverage(allocated));
     }
 
     @Test
@@ -100,6 +105,37 @@ class AllocationsTest {
         HeapGraph g = HeapGraph.build(new SnapshotReader(b.write(dir.resolve("n.heapsnapshot"))).read());
         assertFalse(g.snapshot().traces().present());
         assertNull(new Allocations(g).of(new int[] {global}, 1), "null: not tracked, unlike none found");
+    }
+
+    @Test
+    void aStackOnAnObjectOlderThanTheTrackingIsNotTakenAndFewKnownAreHints() throws IOException {
+        SnapshotBuilder b = traced().trackedFrom(1000);
+        int global = b.node("object", "global", 40, 3);
+        b.edge(b.root(), "shortcut", "global", global);
+        int[] members = new int[6];
+        for (int i = 0; i < members.length; i++) {
+            // ids 11..15 (before the tracking) and 2001 (while tracked); the old ones carry a stack all the same,
+            // one V8 left at their address
+            members[i] = b.node("object", "Session", 64, i < 5 ? 11 + 2 * i : 2001);
+            b.prop(global, "s" + i, members[i]).allocatedAt(members[i], i < 5 ? 5 : 4);
+        }
+        HeapGraph g = HeapGraph.build(new SnapshotReader(b.write(dir.resolve("old.heapsnapshot"))).read());
+        assertEquals(1000, g.snapshot().trackedFromId());
+        Allocated a = new Allocations(g).of(members, members.length);
+        assertEquals(1, a.whileTracked());
+        assertEquals(1, a.known());
+        assertEquals(1, a.stacks().size(), "the old objects' stacks are not taken");
+        assertEquals("writeFile", a.stacks().get(0).frames().get(0).function());
+        assertTrue(a.mostlyKnown());
+        assertEquals("5 of 6 before tracking began", TextReport.coverage(a));
+
+        Allocated few = new Allocated(List.of(new AllocationStack(3, List.of(new AllocationStack.Frame("open", SERVER,
+                42, 3, "open (/srv/app/server.js:42:3)")))), 54, 30, 3);
+        assertFalse(few.mostlyKnown());
+        assertNull(Analysis.allocatedBy(few));
+        assertEquals("24 of 54 before tracking began; V8 kept the stack of 3 of the 30 allocated while tracked (its "
+                + "young-generation collections lose the stacks of objects they move, and may give one another's: "
+                + "hints, not proof)", TextReport.coverage(few));
     }
 
     @Test

@@ -38,15 +38,17 @@ class AllocationTrackingTest {
         assumeTrue(NodeSample.nodeAvailable(), "node is not installed");
         Path sample = NodeSample.samplesDir().resolve("sqljs-memfs-leak");
         assumeTrue(Files.isDirectory(sample.resolve("node_modules/sql.js")), "run npm ci in samples/sqljs-memfs-leak");
-        // an op every 100 ms: some copies are made while tracked, whatever the machine's speed
-        try (NodeSample sql = NodeSample.startWith("sqljs-memfs-leak", List.of("--inspect=127.0.0.1:0"),
+        // an op every 100 ms: some copies are made while tracked, whatever the machine's speed; a large young
+        // generation, so that V8 moves none of them and keeps every stack (its scavenges lose some: see the README)
+        try (NodeSample sql = NodeSample.startWith("sqljs-memfs-leak",
+                List.of("--inspect=127.0.0.1:0", "--max-semi-space-size=128"),
                 "--mode", "leak", "--ops", "2", "--every", "100")) {
             int inspectorPort = inspectorPort(sql);
             Path file = dir.resolve("tracked.heapsnapshot");
-            Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "--track-allocations", "2s", "--json", "--top", "3",
+            Cli r = Cli.run("snapshot", Long.toString(sql.pid()), "--track-allocations", "3s", "--json", "--top", "3",
                     "-o", file.toString());
             assertEquals(0, r.exit(), r.toString());
-            assertTrue(r.err().contains("tracking allocations for 2 s"), r.err());
+            assertTrue(r.err().contains("tracking allocations for 3 s"), r.err());
 
             @SuppressWarnings("unchecked")
             Map<String, Object> json = (Map<String, Object>) JsonTree.parse(r.out());
@@ -60,8 +62,17 @@ class AllocationTrackingTest {
                 counted += ((Number) stack.get("count")).longValue();
             }
             assertTrue(counted >= 1 && counted <= members, counted + " of " + members);
-            List<Map<String, Object>> frames = list(stacks.get(0).get("frames"));
+            long whileTracked = ((Number) group.get("allocatedWhileTracked")).longValue();
+            long known = ((Number) group.get("allocationsKnown")).longValue();
+            assertTrue(whileTracked >= 1 && whileTracked < members, whileTracked + " of " + members
+                    + " while tracked: the 2 at start were not");
+            // V8 loses the stacks of some objects its collections move (one run in three kept 2 of 20, even with a
+            // large young generation), so only what it kept is asserted on
+            assertTrue(known >= 1 && known <= whileTracked, known + " known of " + whileTracked);
             int opLine = lineOf(sample.resolve("server.js"), "  op(state, seq) {");
+            List<Map<String, Object>> frames = stacks.stream().map(s -> list(s.get("frames")))
+                    .filter(f -> f.stream().anyMatch(frame -> frame.get("function").equals("op"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no stack through op: " + stacks));
             assertTrue(frames.stream().anyMatch(f -> f.get("function").equals("op")
                     && ((String) f.get("script")).endsWith("samples/sqljs-memfs-leak/server.js")
                     && ((Number) f.get("line")).intValue() == opLine), "the sample's op (line " + opLine + "): " + frames);
@@ -72,13 +83,20 @@ class AllocationTrackingTest {
                     && ((String) n.get("hint")).contains("name: \"dbfile_") && n.get("location") instanceof Map<?, ?> l
                     && ((String) l.get("script")).endsWith("sql.js/dist/sql-wasm.js") && ((Number) l.get("line")).intValue() > 0),
                     "sql.js's MEMFS node on the chain: " + chain);
-            assertEquals("readFileSync", frames.stream().filter(f -> frames.indexOf(f) < frames.size() - 1
-                    && frames.get(frames.indexOf(f) + 1).get("function").equals("op")).findFirst().orElseThrow()
-                    .get("function"), "op's callee allocated: " + frames);
+            Map<String, Object> callee = frames.stream().filter(f -> frames.indexOf(f) < frames.size() - 1
+                    && frames.get(frames.indexOf(f) + 1).get("function").equals("op")).findFirst().orElseThrow();
+            assertTrue(callee.get("function").equals("readFileSync")
+                    || ((String) callee.get("script")).endsWith("sql.js/dist/sql-wasm.js"),
+                    "op's callee allocated (readFileSync's buffer, or sql.js's copy of it): " + frames);
             Map<String, Object> suspect = first(json.get("suspects"));
             assertEquals(stacks, suspect.get("allocations"), "the native suspect's stacks are its group's");
-            assertTrue(((String) json.get("verdict")).contains("allocated by op (")
-                    && ((String) json.get("verdict")).contains("server.js:" + opLine + ":"), (String) json.get("verdict"));
+            String verdict = (String) json.get("verdict");
+            if (known * 2 >= whileTracked) {
+                assertTrue(verdict.contains("; allocated by op (") && verdict.contains("server.js:" + opLine + ":"),
+                        verdict);
+            } else {
+                assertTrue(!verdict.contains("allocated by"), "too few known to speak for all: " + verdict);
+            }
             assertTrue(new SnapshotReader(file).read().meta().traceFunctionCount() > 0, "the snapshot holds the traces");
 
             // tracking is off: a snapshot taken over the protocol now has no traces

@@ -98,6 +98,13 @@ public final class SnapshotBuilder {
     private final List<int[]> traceNodes = new ArrayList<>();          // id, function, parent id (0: the root)
     private final Map<Integer, Integer> traceOf = new LinkedHashMap<>();
     private String rawTraceTree;
+    private long trackedFrom = -1;
+
+    /** A {@code samples} record saying V8 had assigned ids up to {@code lastId} when tracking began. */
+    public SnapshotBuilder trackedFrom(long lastId) {
+        trackedFrom = lastId;
+        return this;
+    }
 
     /** A function of the allocation traces (1-based line and column, as V8 writes them); returns its index. */
     public int traceFunction(String name, String script, int line, int column) {
@@ -180,7 +187,8 @@ public final class SnapshotBuilder {
                 + "\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],\"edge_types\":[[" + joinQuoted(EDGE_TYPES)
                 + "],\"string_or_number\",\"node\"],\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"],"
                 + "\"trace_function_info_fields\":[\"function_id\",\"name\",\"script_name\",\"script_id\",\"line\",\"column\"],"
-                + "\"trace_node_fields\":[\"id\",\"function_info_index\",\"count\",\"size\",\"children\"]},"
+                + "\"trace_node_fields\":[\"id\",\"function_info_index\",\"count\",\"size\",\"children\"],"
+                + "\"sample_fields\":[\"timestamp_us\",\"last_assigned_id\"]},"
                 + "\"node_count\":" + nodes.size() + ",\"edge_count\":" + edgeCount + ",\"trace_function_count\":"
                 + traceFunctions.size() + "}";
         StringBuilder locationsJson = new StringBuilder();
@@ -189,7 +197,8 @@ public final class SnapshotBuilder {
                     .append(',').append(l[2]).append(',').append(l[3]);
         }
         String arrays = "\"nodes\":[" + nodesJson + "],\n\"edges\":[" + edgesJson + "],\n\"trace_function_infos\":[" + functionsJson
-                + "],\"trace_tree\":" + treeJson + ",\"samples\":[],\"locations\":[" + locationsJson + "],\n\"strings\":["
+                + "],\"trace_tree\":" + treeJson + ",\"samples\":[" + (trackedFrom < 0 ? "" : "0," + trackedFrom + ",900," + (trackedFrom + 50))
+                + "],\"locations\":[" + locationsJson + "],\n\"strings\":["
                 + stringsJson + "]";
         return headerLast ? "{" + arrays + ",\n" + header + "}\n" : "{" + header + ",\n" + arrays + "}\n";
     }
