@@ -300,6 +300,9 @@ public final class Describer {
                     continue;
                 }
                 int nameIndex = s.edgeNameOrIndex(e);
+                if (strings.get(nameIndex).startsWith("<symbol")) {
+                    continue; // Symbol.toStringTag and the like: the class's, not the object's
+                }
                 boolean preferred = false;
                 for (String p : NAME_PROPERTIES) {
                     preferred |= strings.equalsAscii(nameIndex, p);
@@ -440,47 +443,68 @@ public final class Describer {
         return (t == objectType || t == hiddenType) && s.nodeName(node).equals("system / Context");
     }
 
-    private Map<Integer, Integer> closureOfScope;   // a function's scope info -> a located closure of it
-    private Map<Integer, Integer> closureInContext; // a context -> a located closure created in it
+    private long[] closureOfScope;   // (a function's scope info << 32 | a located closure's index), sorted
+    private final Map<Integer, Integer> closureInContext = new HashMap<>();
 
     /**
      * The location of the function that created a context, as an index into the locations, or -1. A context points
      * to its scope info ({@code scope_info}), which is the function info's ({@code name_or_scope_info}) of the
-     * function whose call created it: that function's closure is located. When no closure of it is alive (a
-     * function called once and gone), a function created inside it is: its location lies within the creator.
+     * function whose call created it: that function's closure is located. Only compiled functions have a scope
+     * info, so the map of them, sorted pairs in one flat array sized exactly, is small beside the heap. When no
+     * closure of the creator is alive (a function called once and gone), a function created inside it is, found by
+     * a scan of the located closures for the few contexts a report shows: its location lies within the creator.
      */
     private int contextLocation(int context) {
         Locations locations = s.locations();
         if (closureOfScope == null) {
-            Map<Integer, Integer> ofScope = new HashMap<>();
-            Map<Integer, Integer> inContext = new HashMap<>();
-            for (int i = 0; i < locations.size(); i++) {
-                int closure = locations.node(i);
-                if (s.nodeType(closure) != closureType) {
-                    continue;
+            int scopes = 0;
+            long[] pairs = null;
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < locations.size(); i++) {
+                    int scope = scopeOf(locations.node(i));
+                    if (scope >= 0) {
+                        if (pairs != null) {
+                            pairs[scopes] = (long) scope << 32 | i;
+                        }
+                        scopes++;
+                    }
                 }
-                int shared = internal(closure, "shared");
-                int scope = shared < 0 ? -1 : internal(shared, "name_or_scope_info");
-                if (scope < 0 && shared >= 0) {
-                    scope = internal(shared, "scope_info");
-                }
-                if (scope >= 0 && s.nodeType(scope) != stringType) {
-                    ofScope.putIfAbsent(scope, i);
-                }
-                int created = internal(closure, "context");
-                if (created >= 0) {
-                    inContext.putIfAbsent(created, i);
-                }
+                pairs = pass == 0 ? new long[scopes] : pairs;
+                scopes = pass == 0 ? 0 : scopes;
             }
-            closureOfScope = ofScope;
-            closureInContext = inContext;
+            Arrays.sort(pairs);
+            closureOfScope = pairs;
         }
         int scope = internal(context, "scope_info");
-        Integer i = scope < 0 ? null : closureOfScope.get(scope);
-        if (i == null) {
-            i = closureInContext.get(context);
+        int i = scope < 0 ? -1 : lookup(closureOfScope, scope);
+        return i >= 0 ? i : closureInContext.computeIfAbsent(context, c -> {
+            for (int k = 0; k < locations.size(); k++) {
+                if (s.nodeType(locations.node(k)) == closureType && internal(locations.node(k), "context") == c) {
+                    return k;
+                }
+            }
+            return -1;
+        });
+    }
+
+    /** The scope info of a located closure's function, when it is compiled (else a name string: -1). */
+    private int scopeOf(int closure) {
+        if (s.nodeType(closure) != closureType) {
+            return -1;
         }
-        return i == null ? -1 : i;
+        int shared = internal(closure, "shared");
+        int scope = shared < 0 ? -1 : internal(shared, "name_or_scope_info");
+        if (scope < 0 && shared >= 0) {
+            scope = internal(shared, "scope_info");
+        }
+        return scope >= 0 && s.nodeType(scope) != stringType ? scope : -1;
+    }
+
+    /** The value of the first pair with key {@code key} in sorted {@code pairs}, or -1. */
+    private static int lookup(long[] pairs, int key) {
+        int i = Arrays.binarySearch(pairs, (long) key << 32);
+        i = i >= 0 ? i : -i - 1;
+        return i < pairs.length && (int) (pairs[i] >>> 32) == key ? (int) pairs[i] : -1;
     }
 
     /**
