@@ -30,7 +30,8 @@ public final class ExitCodes {
         Map<String, String> codes = new LinkedHashMap<>();
         codes.put(key(OK), command.equals("watch") ? "the watch ended (its duration passed, --then stop, or the "
                 + "target exited)" : "success");
-        if (!command.equals("explore") && !command.equals("help") && !command.equals("generate-completion")) {
+        if (!command.equals("explore") && !command.equals("help") && !command.equals("generate-completion")
+                && !command.equals("ps")) {
             codes.put(key(ASSERTION), "a --fail-if assertion held (each is named on stderr)");
         }
         codes.put(key(USAGE), command.equals("explore")
@@ -43,6 +44,7 @@ public final class ExitCodes {
                     + "file could not be written or read";
             case "watch" -> "the target is not there or not watchable, the inspector was lost, or a file could not "
                     + "be written";
+            case "ps" -> "/proc cannot be read";
             case "explore" -> "bad input: the file, or in a script an id that names no node or a file diff cannot "
                     + "read (the script goes on, exit 3 at the end)";
             default -> "bad input or unreachable target";

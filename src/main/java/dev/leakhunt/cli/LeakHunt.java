@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
                 ExploreCommand.class,
                 SnapshotCommand.class,
                 WatchCommand.class,
+                PsCommand.class,
                 CommandLine.HelpCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class
         })

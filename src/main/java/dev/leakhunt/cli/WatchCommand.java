@@ -11,6 +11,7 @@ import dev.leakhunt.inspector.InspectorSession;
 import dev.leakhunt.inspector.MemoryUsage;
 import dev.leakhunt.inspector.ProcessInfo;
 import dev.leakhunt.inspector.ProcessMemory;
+import dev.leakhunt.inspector.TargetSignal;
 import dev.leakhunt.inspector.ProgressListener;
 import dev.leakhunt.report.SvgChart;
 import dev.leakhunt.report.TextReport;
@@ -62,7 +63,8 @@ final class WatchCommand extends BaseCommand {
 
     /** Why a watch ended, as JSON says it. */
     enum Ended {
-        DURATION("duration"), SNAPSHOT("snapshot"), TARGET_EXITED("target-exited"), INTERRUPTED("interrupted"),
+        DURATION("duration"), SNAPSHOT("snapshot"), CONDITION("condition"), TARGET_EXITED("target-exited"),
+        INTERRUPTED("interrupted"),
         INSPECTOR_LOST("inspector-lost");
 
         final String id;
@@ -71,8 +73,6 @@ final class WatchCommand extends BaseCommand {
             this.id = id;
         }
     }
-
-    enum Then { CONTINUE, STOP }
 
     @Parameters(index = "0", paramLabel = "PID", converter = PidConverter.class,
             description = "The Node.js process to watch.")
@@ -104,10 +104,25 @@ final class WatchCommand extends BaseCommand {
                     + "watch share its inspector session, so 'leakhunt diff' matches their objects by id.")
     List<String> snapshotWhen = new ArrayList<>();
 
-    @Option(names = "--then", paramLabel = "continue|stop", defaultValue = "continue",
-            description = "After the --snapshot-when snapshot (the last, with several): continue watching, or stop "
-                    + "(default: ${DEFAULT-VALUE}).")
-    Then then;
+    @Option(names = "--when", paramLabel = "'METRIC OP VALUE'",
+            description = "A condition that fires --then without a snapshot, e.g. 'rss-bytes > 1.5GiB' (a "
+                    + "watchdog). Repeatable; works with --no-inspector for rss-bytes, peak-rss-bytes and "
+                    + "rss-growth-bytes.")
+    List<String> when = new ArrayList<>();
+
+    @Option(names = "--then", paramLabel = "ACTION", parameterConsumer = ThenAction.Consumer.class,
+            completionCandidates = ThenAction.Candidates.class,
+            description = {"What to do when a --when or --snapshot-when condition fires (after its snapshot): "
+                    + "continue (the default), stop, exec 'CMD' (a shell command, with LEAKHUNT_PID, "
+                    + "LEAKHUNT_METRIC and LEAKHUNT_VALUE in its environment; its output goes to stderr) or "
+                    + "signal NAME (TERM, INT, HUP, QUIT, KILL, USR2, ABRT: to the target, only if it is still the "
+                    + "Node.js process watched). After exec and signal the watch goes on; it ends when the target "
+                    + "exits."})
+    ThenAction then = ThenAction.CONTINUE;
+
+    @Option(names = "--repeat", description = "Re-arm a condition once a sample no longer meets it, so that it fires "
+            + "again (each fires once without it).")
+    boolean repeat;
 
     @Option(names = {"-o", "--output"}, paramLabel = "PATH",
             description = "Where --snapshot-when writes: a file, or an existing directory for the default name "
@@ -180,10 +195,12 @@ final class WatchCommand extends BaseCommand {
             TrendVerdict verdict = Trend.judge(run.samples);
             String ended = endedText(run);
             int status = report.emit(this, "watch", verdict.metrics(), assertions,
-                    json -> watch.json(json, durationMillis, run.ended.id, run.samples, verdict, run.captures),
+                    json -> watch.json(json, durationMillis, run.ended.id, run.samples, verdict, run.captures,
+                            run.actions),
                     text -> {
                         watch.verdict(out(), verdict, ended);
                         sameSession(run.captures);
+                        watch.actions(out(), run.actions);
                     });
             writePlot(run, watch, verdict);
             if (closeFailure != null) {
@@ -205,6 +222,7 @@ final class WatchCommand extends BaseCommand {
         final List<TrendSample> samples = new ArrayList<>();
         Ended ended = Ended.DURATION;
         final List<WatchReport.Capture> captures = new ArrayList<>();
+        final List<WatchReport.Action> actions = new ArrayList<>();
         /** Whether {@link #end} closed the session already, and why that failed (or null). */
         boolean closed;
         String closeFailure;
@@ -218,6 +236,7 @@ final class WatchCommand extends BaseCommand {
                             List<FailIf> triggers) throws IOException {
         Sampling run = new Sampling();
         List<FailIf> armed = new ArrayList<>(triggers);
+        List<FailIf> fired = new ArrayList<>(); // with --repeat: fired, re-armed once a sample does not meet them
         PrintWriter rows = report.json ? (stderrIsTerminal() ? err() : null) : out();
         err().println(spec.qualifiedName() + ": watching pid " + pid + " (" + proc.command().replace("'", "") + ") every "
                 + WatchReport.duration(intervalMillis) + (durationMillis > 0 ? " for "
@@ -248,16 +267,33 @@ final class WatchCommand extends BaseCommand {
                 csvOut.println(watch.csvRow(sample));
                 csvOut.flush();
             }
+            for (FailIf f : List.copyOf(fired)) {
+                if (!holds(f, run.samples)) {
+                    fired.remove(f);
+                    armed.add(f);
+                }
+            }
             List<FailIf> met = armed.stream().filter(t -> holds(t, run.samples)).toList();
             if (!met.isEmpty()) {
                 armed.removeAll(met); // each fires once; conditions met by one sample share its snapshot
-                run.captures.add(capture(session, met, run, watch, rows, !armed.isEmpty()));
+                if (repeat) {
+                    fired.addAll(met);
+                }
+                List<FailIf> snapshotting = met.stream().filter(snapshotTriggers::contains).toList();
+                if (!snapshotting.isEmpty()) {
+                    run.captures.add(capture(session, snapshotting, run, watch, rows, !armed.isEmpty() || repeat));
+                } else {
+                    err().println(spec.qualifiedName() + ": " + why(met, run) + (then.acts() ? "" : " (--when)"));
+                }
+                if (then.acts() && !interrupted && proc.isAlive()) {
+                    run.actions.add(act(met, run, proc));
+                }
                 if (interrupted || !proc.isAlive()) {
-                    end(run, proc, session, null); // Ctrl-C or the target's exit broke the capture
+                    end(run, proc, session, null); // Ctrl-C or the target's exit broke the capture or the action
                     break;
                 }
-                if (then == Then.STOP && armed.isEmpty()) {
-                    run.ended = Ended.SNAPSHOT;
+                if (then.stops() && armed.isEmpty() && !repeat) {
+                    run.ended = snapshotting.isEmpty() ? Ended.CONDITION : Ended.SNAPSHOT;
                     break;
                 }
             }
@@ -336,6 +372,7 @@ final class WatchCommand extends BaseCommand {
         return switch (run.ended) {
             case DURATION -> "watched for " + after;
             case SNAPSHOT -> "stopped after the snapshot, at " + after;
+            case CONDITION -> "stopped when the condition was met, at " + after;
             case TARGET_EXITED -> "pid " + pid + " exited after " + after;
             case INTERRUPTED -> "interrupted after " + after;
             case INSPECTOR_LOST -> "inspector lost after " + after;
@@ -359,6 +396,70 @@ final class WatchCommand extends BaseCommand {
         if (rows != null) {
             rows.println(watch.header());
             rows.flush();
+        }
+    }
+
+    // ---- the action -------------------------------------------------------------------------------------------
+
+    /** The longest an --then exec command may run before it is stopped (the watch waits for it). */
+    private static final long EXEC_TIMEOUT_MINUTES = 10;
+
+    /** {@code rss-bytes > 1.5GiB (rss-bytes is 1.6 GiB)}, for each condition met. */
+    private String why(List<FailIf> met, Sampling run) {
+        Map<String, Number> values = Trend.lastValues(run.samples, run.samples.get(run.samples.size() - 1).hasV8());
+        return met.stream().map(t -> t.text() + " (" + t.metric() + " is "
+                + Units.bytes(values.get(t.metric()).longValue()) + ")").collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Runs --then exec or signal once for the conditions {@code met}; says what happened on stderr. The first
+     * condition's metric and value go to the command's environment.
+     */
+    private WatchReport.Action act(List<FailIf> met, Sampling run, ProcessMemory proc) {
+        TrendSample at = run.samples.get(run.samples.size() - 1);
+        Map<String, Number> values = Trend.lastValues(run.samples, at.hasV8());
+        String trigger = met.stream().map(FailIf::text).collect(Collectors.joining(", "));
+        String prefix = spec.qualifiedName() + ": ";
+        if (then.kind().equals("signal")) {
+            try {
+                TargetSignal.send(pid, proc.startTicks(), then.argument(), guards.assumeNode);
+                err().println(prefix + "sent SIG" + then.argument() + " to pid " + pid);
+                return new WatchReport.Action(at.elapsedMillis(), trigger, "signal", then.argument(), -1, null);
+            } catch (IOException e) {
+                err().println(prefix + e.getMessage());
+                return new WatchReport.Action(at.elapsedMillis(), trigger, "signal", then.argument(), -1, e.getMessage());
+            }
+        }
+        FailIf first = met.get(0);
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", then.argument()).redirectErrorStream(true);
+        pb.environment().put("LEAKHUNT_PID", Long.toString(pid));
+        pb.environment().put("LEAKHUNT_METRIC", first.metric());
+        pb.environment().put("LEAKHUNT_VALUE", Long.toString(values.get(first.metric()).longValue()));
+        err().println(prefix + "running '" + then.argument() + "'");
+        err().flush();
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    err().println("  | " + line); // the command's output; stdout stays the report's
+                }
+            }
+            if (!p.waitFor(EXEC_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                String error = "did not end within " + EXEC_TIMEOUT_MINUTES + " minutes (stopped)";
+                err().println(prefix + "'" + then.argument() + "' " + error);
+                return new WatchReport.Action(at.elapsedMillis(), trigger, "exec", then.argument(), -1, error);
+            }
+            err().println(prefix + "'" + then.argument() + "' exited " + p.exitValue());
+            return new WatchReport.Action(at.elapsedMillis(), trigger, "exec", then.argument(), p.exitValue(), null);
+        } catch (IOException e) {
+            err().println(prefix + "could not run '" + then.argument() + "': " + e.getMessage());
+            return new WatchReport.Action(at.elapsedMillis(), trigger, "exec", then.argument(), -1, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new WatchReport.Action(at.elapsedMillis(), trigger, "exec", then.argument(), -1, "interrupted");
         }
     }
 
@@ -409,7 +510,7 @@ final class WatchCommand extends BaseCommand {
             out().println("Heap snapshot at " + WatchReport.clock(at.elapsedMillis(), intervalMillis < 1000) + " ("
                     + triggers + ")");
             new TextReport(out()).analysis(analysis);
-            if (then == Then.CONTINUE || moreToCome) {
+            if (!then.stops() || moreToCome) {
                 out().println();
                 header(rows, watch); // the rows go on below
             }
@@ -465,7 +566,31 @@ final class WatchCommand extends BaseCommand {
         return FailIf.parseAll(report.failIf, known);
     }
 
+    /** The --snapshot-when conditions among the triggers (the rest are --when's). */
+    private final List<FailIf> snapshotTriggers = new ArrayList<>();
+
     private List<FailIf> triggers() {
+        List<FailIf> conditions = new ArrayList<>();
+        for (String w : when) {
+            FailIf f = FailIf.parse(w);
+            List<String> known = Trend.lastValueNames(!noInspector);
+            if (!known.contains(f.metric())) {
+                throw new UsageException("unknown metric '" + f.metric() + "' in --when '" + w + "'; known: "
+                        + String.join(", ", known) + (noInspector && Trend.lastValueNames(true).contains(f.metric())
+                        ? " (" + f.metric() + " needs the inspector; drop --no-inspector)" : ""));
+            }
+            if (w.contains("/")) {
+                throw new UsageException("bad --when '" + w + "': a sample's figures are bytes, not rates");
+            }
+            conditions.add(f);
+        }
+        List<FailIf> snapshots = snapshotConditions();
+        snapshotTriggers.addAll(snapshots);
+        conditions.addAll(snapshots);
+        return conditions;
+    }
+
+    private List<FailIf> snapshotConditions() {
         if (snapshotWhen.isEmpty()) {
             return List.of();
         }
@@ -500,8 +625,14 @@ final class WatchCommand extends BaseCommand {
         if (timeoutMillis <= 0) {
             throw new UsageException("--timeout must be more than 0");
         }
-        if (snapshotWhen.isEmpty() && (then == Then.STOP || output != null || gzip)) {
-            throw new UsageException("--then, -o and --gzip go with --snapshot-when");
+        if (snapshotWhen.isEmpty() && (output != null || gzip)) {
+            throw new UsageException("-o and --gzip go with --snapshot-when");
+        }
+        if (snapshotWhen.isEmpty() && when.isEmpty() && (then != ThenAction.CONTINUE || repeat)) {
+            throw new UsageException("--then and --repeat go with --when or --snapshot-when");
+        }
+        if (then.kind().equals("signal")) {
+            TargetSignal.checkTarget(pid, guards.assumeNode); // now, not when it fires
         }
         if (plot != null) {
             String name = plot.getFileName().toString().toLowerCase(Locale.ROOT);

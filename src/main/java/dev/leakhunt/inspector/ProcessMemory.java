@@ -62,6 +62,11 @@ public final class ProcessMemory {
         return pid;
     }
 
+    /** The process's start time in clock ticks since boot: with the pid, it names this process. */
+    public long startTicks() {
+        return startTicks;
+    }
+
     /** {@code 'node server.js --mode leak'}, shortened to fit a line. */
     public String command() {
         return Text.command(argv);

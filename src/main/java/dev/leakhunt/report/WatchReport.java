@@ -54,6 +54,15 @@ public final class WatchReport {
                           AnalysisResult analysis, String error) {
     }
 
+    /**
+     * What {@code --then exec} or {@code --then signal} did when {@code trigger} fired at {@code atMillis}:
+     * {@code action} is {@code exec} or {@code signal}, {@code argument} the command or the signal's name;
+     * {@code exitCode} the command's exit status (-1 when it did not run to its end, or for a signal), {@code error}
+     * why it failed, or null.
+     */
+    public record Action(long atMillis, String trigger, String action, String argument, int exitCode, String error) {
+    }
+
     private final Target target;
     private final Instant start;
     private final long intervalMillis;
@@ -256,11 +265,11 @@ public final class WatchReport {
 
     /**
      * The watch's part of the JSON document: {@code process}, {@code watch}, {@code samples}, {@code series},
-     * {@code verdict}, {@code captures} (the snapshots taken, in order; {@code capture} is the first, when one was)
-     * and {@code metrics}.
+     * {@code verdict}, {@code captures} (the snapshots taken, in order; {@code capture} is the first, when one was),
+     * {@code actions} (what --then exec or signal did) and {@code metrics}.
      */
     public void json(JsonReport report, long durationMillis, String ended, List<TrendSample> samples,
-                     TrendVerdict v, List<Capture> captures) {
+                     TrendVerdict v, List<Capture> captures, List<Action> actions) {
         JsonGenerator g = report.generator();
         try {
             g.writeObjectFieldStart("process");
@@ -346,9 +355,36 @@ public final class WatchReport {
                 capture(g, report, c);
             }
             g.writeEndArray();
+            g.writeArrayFieldStart("actions");
+            for (Action a : actions) {
+                g.writeStartObject();
+                g.writeNumberField("atMillis", a.atMillis());
+                g.writeStringField("trigger", a.trigger());
+                g.writeStringField("action", a.action());
+                g.writeStringField(a.action().equals("exec") ? "command" : "signal", a.argument());
+                if (a.action().equals("exec") && a.exitCode() >= 0) {
+                    g.writeNumberField("exitCode", a.exitCode());
+                } else if (a.action().equals("exec")) {
+                    g.writeNullField("exitCode");
+                }
+                g.writeStringField("error", a.error());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             report.metrics(v.metrics());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code then: ran 'systemctl restart api' at 01:05 (rss-bytes > 1.5GiB): exit 0}, a line per action. */
+    public void actions(PrintWriter out, List<Action> actions) {
+        for (Action a : actions) {
+            String what = a.action().equals("exec") ? "ran '" + a.argument() + "'" : "sent SIG" + a.argument()
+                    + " to pid " + target.pid();
+            String outcome = a.error() != null ? "failed: " + a.error()
+                    : a.action().equals("exec") ? "exit " + a.exitCode() : "delivered";
+            out.println("then: " + what + " at " + clock(a.atMillis(), false) + " (" + a.trigger() + "): " + outcome);
         }
     }
 

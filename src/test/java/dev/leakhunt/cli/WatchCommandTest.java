@@ -507,7 +507,8 @@ class WatchCommandTest {
         assertUsage("bad --snapshot-when 'rss-bytes > 1MiB/h': a sample's figures are bytes, not rates", "watch",
                 pid, "--snapshot-when", "rss-bytes > 1MiB/h");
         assertUsage("--plot writes SVG: name the file .svg ('chart.png')", "watch", pid, "--plot", "chart.png");
-        assertUsage("--then, -o and --gzip go with --snapshot-when", "watch", pid, "--then", "stop");
+        assertUsage("--then and --repeat go with --when or --snapshot-when", "watch", pid, "--then", "stop");
+        assertUsage("-o and --gzip go with --snapshot-when", "watch", pid, "--gzip");
     }
 
     private static void assertUsage(String message, String... args) {
