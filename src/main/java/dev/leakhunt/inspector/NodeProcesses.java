@@ -97,25 +97,31 @@ public final class NodeProcesses {
         return v == null ? -1 : Long.parseLong(v.trim().split("\\s+")[0]) * 1024;
     }
 
-    /** The unified hierarchy's path ({@code 0::/…}), else the memory controller's, else the first; or "". */
+    /**
+     * The cgroup path that names a container, if one does; else the memory controller's (v1), else the unified
+     * hierarchy's ({@code 0::/…}), else the first; or "".
+     */
     private String cgroup(long pid) {
         try {
             String first = null;
             String memory = null;
+            String unified = null;
             for (String line : Files.readAllLines(proc.dir(pid).resolve("cgroup"), StandardCharsets.UTF_8)) {
                 String[] f = line.split(":", 3);
                 if (f.length < 3) {
                     continue;
                 }
-                if (f[0].equals("0") && f[1].isEmpty()) {
+                if (containerOf(f[2]) != null) {
                     return f[2];
                 }
-                if (List.of(f[1].split(",")).contains("memory")) {
+                if (f[0].equals("0") && f[1].isEmpty()) {
+                    unified = f[2];
+                } else if (List.of(f[1].split(",")).contains("memory")) {
                     memory = f[2];
                 }
                 first = first == null ? f[2] : first;
             }
-            return memory != null ? memory : first == null ? "" : first;
+            return memory != null ? memory : unified != null ? unified : first == null ? "" : first;
         } catch (IOException e) {
             return "";
         }
