@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
                 WatchCommand.class,
                 PsCommand.class,
                 CommandLine.HelpCommand.class,
-                picocli.AutoComplete.GenerateCompletion.class
+                CompletionCommand.class
         })
 public final class LeakHunt {
 
@@ -58,7 +58,6 @@ public final class LeakHunt {
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> ExitCodes.report(ex, prefix(c), c.getErr(), root.verbose));
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         exitCodeHelp(cl);
         return cl.execute(args);
     }
