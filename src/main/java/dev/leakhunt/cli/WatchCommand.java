@@ -163,9 +163,7 @@ final class WatchCommand extends BaseCommand {
         InspectorSession session = null;
         PrintWriter csvOut = null;
         try {
-            session = noInspector ? null : InspectorSession.forPid(pid, guards.apply(InspectorSession.Options.defaults())
-                    .withOpenTimeoutMillis(timeoutMillis).withKeepInspector(keepInspector)
-                    .withNotes(note -> err().println(spec.qualifiedName() + ": " + note)));
+            session = noInspector ? null : connect();
             csvOut = openCsv();
             return watch(proc, session, csvOut, assertions, triggers);
         } finally {
@@ -175,6 +173,21 @@ final class WatchCommand extends BaseCommand {
             if (session != null) {
                 closeQuietly(session); // already closed on the normal path; here for exceptions
             }
+        }
+    }
+
+    /** The inspector session; a target that is not Node.js gets the hint that /proc alone can watch it. */
+    private InspectorSession connect() throws IOException {
+        try {
+            return InspectorSession.forPid(pid, guards.apply(InspectorSession.Options.defaults())
+                    .withOpenTimeoutMillis(timeoutMillis).withKeepInspector(keepInspector)
+                    .withNotes(note -> err().println(spec.qualifiedName() + ": " + note)));
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("is not a Node.js process")) {
+                throw new IOException(e.getMessage() + "; 'leakhunt watch " + pid + " --no-inspector' watches its "
+                        + "RSS from /proc", e);
+            }
+            throw e;
         }
     }
 

@@ -152,6 +152,20 @@ class WatchActionsTest {
     }
 
     @Test
+    void watchingAProcessThatIsNotNodeSuggestsProcAlone() throws Exception {
+        Process sleep = new ProcessBuilder("sleep", "60").start();
+        try {
+            Cli r = Cli.run("watch", Long.toString(sleep.pid()), "--duration", "1s");
+            assertEquals(3, r.exit(), r.toString());
+            assertEquals(List.of("leakhunt watch: pid " + sleep.pid() + " is not a Node.js process ('/usr/bin/sleep'); "
+                    + "'leakhunt watch " + sleep.pid() + " --no-inspector' watches its RSS from /proc"),
+                    r.err().lines().toList());
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
+
+    @Test
     void badActionsAreUsageErrors() {
         Cli unknown = Cli.run("watch", "1", "--when", "rss-bytes > 1", "--then", "reboot");
         assertEquals(2, unknown.exit(), unknown.toString());
