@@ -30,7 +30,7 @@ public final class Allocations {
     private final StringTable strings;
     private final int nativeType;
 
-    Allocations(HeapGraph graph) {
+    public Allocations(HeapGraph graph) {
         this.graph = graph;
         this.s = graph.snapshot();
         this.traces = s.traces();
@@ -39,12 +39,12 @@ public final class Allocations {
     }
 
     /** Whether the snapshot holds allocation stacks at all. */
-    boolean present() {
+    public boolean present() {
         return traces.present();
     }
 
     /** Where the first {@code count} of {@code members} were allocated; null without traces. */
-    Allocated of(int[] members, int count) {
+    public Allocated of(int[] members, int count) {
         if (!traces.present()) {
             return null;
         }

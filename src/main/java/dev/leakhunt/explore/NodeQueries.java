@@ -46,6 +46,16 @@ final class NodeQueries {
     }
 
     /** The node and its first {@code limit} edges (all when {@code limit <= 0}). */
+    private dev.leakhunt.analysis.Allocations allocations;
+
+    /** Where nodes were allocated, when the snapshot says (built on first use). */
+    private dev.leakhunt.analysis.Allocations allocations() {
+        if (allocations == null) {
+            allocations = new dev.leakhunt.analysis.Allocations(graph);
+        }
+        return allocations;
+    }
+
     NodeReport.Details details(int node, int limit) {
         int first = s.firstEdge(node);
         int end = s.endEdge(node);
@@ -58,7 +68,8 @@ final class NodeQueries {
         }
         int dominator = graph.dominator(node);
         return new NodeReport.Details(ref(node), distance(node),
-                dominator == HeapGraph.NO_DOMINATOR ? null : ref(dominator), end - first, edges);
+                dominator == HeapGraph.NO_DOMINATOR ? null : ref(dominator), end - first, edges,
+                allocations().of(new int[] {node}, 1));
     }
 
     /**

@@ -106,7 +106,7 @@ public final class JsonReport implements AutoCloseable {
      * known) and {@code allocationsKnown}: how many members were allocated while tracked, and of how many V8 kept
      * the stack.
      */
-    private void allocations(Allocated allocated) throws IOException {
+    public void allocations(Allocated allocated) throws IOException {
         g.writeFieldName("allocations");
         if (allocated == null) {
             g.writeNull();

@@ -35,7 +35,8 @@ public final class NodeReport {
     }
 
     /** A node with the first {@code edges.size()} of its {@code edgeCount} edges, in the snapshot's order. */
-    public record Details(NodeRef node, Integer distance, NodeRef dominator, int edgeCount, List<Edge> edges) {
+    public record Details(NodeRef node, Integer distance, NodeRef dominator, int edgeCount, List<Edge> edges,
+                          dev.leakhunt.analysis.Allocated allocated) {
     }
 
     /** The first {@code shown.size()} of {@code total} items of a list, with what the caller asked for. */
@@ -115,6 +116,12 @@ public final class NodeReport {
             out.println("  " + n.type() + " · self " + bytes(n.selfBytes()) + " · retained " + bytes(n.retainedBytes())
                     + " · distance " + distance(d.distance())
                     + (d.dominator() == null ? "" : " · dominator " + d.dominator().label()));
+            if (d.allocated() != null) {
+                out.println(d.allocated().stacks().isEmpty()
+                        ? "  allocated: " + (d.allocated().whileTracked() == 0 ? "before tracking began"
+                                : "not known (V8 did not keep its stack)")
+                        : "  allocated at " + TextReport.stack(d.allocated().stacks().get(0)));
+            }
             if (d.edgeCount() == 0) {
                 out.println("  no edges");
                 return;
@@ -281,6 +288,7 @@ public final class NodeReport {
                 node("dominator", d.dominator());
                 g.writeNumberField("edgeCount", d.edgeCount());
                 edges("edges", d.edges());
+                report.allocations(d.allocated());
             });
         }
 

@@ -85,6 +85,27 @@ class AllocationsTest {
     }
 
     @Test
+    void exploreShowsWhereANodeWasAllocated() throws IOException {
+        SnapshotBuilder b = traced();
+        int global = b.node("object", "global", 40);
+        b.edge(b.root(), "shortcut", "global", global);
+        int session = b.node("object", "Session", 64, 901);
+        int old = b.node("object", "Session", 64, 903);
+        b.prop(global, "s", session).prop(global, "t", old).allocatedAt(session, 4);
+        Path file = b.write(dir.resolve("e.heapsnapshot"));
+        dev.leakhunt.testing.Cli r = dev.leakhunt.testing.Cli.run("explore", file.toString(), "-c", "show @901",
+                "-c", "show @903");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("\n  allocated at writeFile (sql.js/dist/sql-wasm.js:1:2345) ← open "
+                + "(/srv/app/server.js:42:3) ← handler (/srv/app/server.js:17:5)\n"), r.out());
+        assertTrue(r.out().contains("\n  allocated: not known (V8 did not keep its stack)\n"), r.out());
+        dev.leakhunt.testing.Cli json = dev.leakhunt.testing.Cli.run("explore", file.toString(), "--json", "-c",
+                "show @901");
+        assertTrue(json.out().contains("\"function\" : \"writeFile\""), json.out());
+        assertTrue(json.out().contains("\"allocationsKnown\" : 1"), json.out());
+    }
+
+    @Test
     void aLongStackShowsTheAllocatingFramesAndTheServicesOwn() {
         List<AllocationStack.Frame> frames = new java.util.ArrayList<>();
         for (int i = 0; i < 6; i++) {
