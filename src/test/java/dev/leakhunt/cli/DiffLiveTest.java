@@ -286,16 +286,13 @@ class DiffLiveTest {
         assertTrue(missing.err().startsWith("leakhunt diff: ") && missing.err().contains(Long.toString(gone.pid())),
                 missing.err());
 
-        Process sleep = new ProcessBuilder("sleep", "30").start();
-        try {
+        try (dev.leakhunt.testing.SignalWitness sleep = dev.leakhunt.testing.SignalWitness.start()) {
             Cli notNode = Cli.run("diff", "--pid", Long.toString(sleep.pid()), "--interval", "1s");
             assertEquals(3, notNode.exit(), notNode.toString());
             assertEquals(1, notNode.err().lines().count(), notNode.err());
             assertTrue(notNode.err().contains("not") && notNode.err().contains("Node"), notNode.err());
-            // SIGUSR1 ends sleep: had it been sent, sleep would be gone within this second
-            assertFalse(sleep.waitFor(1, TimeUnit.SECONDS), "sleep was not signalled");
-        } finally {
-            sleep.destroyForcibly();
+            // a SIGUSR1 sent would be pending: the witness blocks it
+            assertTrue(sleep.untouched(), "sleep was not signalled");
         }
     }
 }

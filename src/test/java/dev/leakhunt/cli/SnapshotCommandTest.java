@@ -362,17 +362,13 @@ class SnapshotCommandTest {
 
     @Test
     void aProcessThatIsNotNodeIsRefusedAndLeftRunning() throws Exception {
-        Process sleep = new ProcessBuilder("sleep", "60").start();
-        try {
+        try (dev.leakhunt.testing.SignalWitness sleep = dev.leakhunt.testing.SignalWitness.start()) {
             Cli r = Cli.run("snapshot", Long.toString(sleep.pid()), "-o", dir.resolve("x.heapsnapshot").toString());
             assertEquals(3, r.exit(), r.toString());
             assertTrue(r.err().matches("leakhunt snapshot: pid " + sleep.pid() + " is not a Node\\.js process "
                     + "\\('/.*sleep'\\)\n"), r.err());
             assertEquals("", r.out());
-            Thread.sleep(100);
-            assertTrue(sleep.isAlive(), "not signalled");
-        } finally {
-            sleep.destroyForcibly();
+            assertTrue(sleep.untouched(), "not signalled (a sent signal would be pending: it is blocked)");
         }
         try (var list = Files.list(dir)) {
             assertEquals(0, list.count());

@@ -138,16 +138,13 @@ class WatchActionsTest {
 
     @Test
     void aProcessThatIsNotNodeIsNeverSignalled() throws Exception {
-        Process sleep = new ProcessBuilder("sleep", "60").start();
-        try {
+        try (dev.leakhunt.testing.SignalWitness sleep = dev.leakhunt.testing.SignalWitness.start()) {
             Cli r = Cli.run("watch", Long.toString(sleep.pid()), "--no-inspector", "--interval", "100ms",
                     "--duration", "1s", "--when", "rss-bytes > 1", "--then", "signal", "TERM");
             assertEquals(3, r.exit(), r.toString());
             assertEquals(1, r.err().lines().count(), r.err());
             assertTrue(r.err().contains("is not a Node.js process"), r.err());
-            assertTrue(sleep.isAlive(), "not signalled");
-        } finally {
-            sleep.destroyForcibly();
+            assertTrue(sleep.untouched(), "not signalled (a sent TERM would be pending: it is blocked)");
         }
     }
 

@@ -246,7 +246,12 @@ class WatchCommandTest {
         // Warmed up first: opened once, caches filled, the heap sized to the load.
         try (NodeSample sample = NodeSample.start(SQLJS, "fixed", 20, "--inspect-port=0");
              Load load = new Load(sample, 1, 100)) {
-            Thread.sleep(1000);
+            // warmed up by operations, not by time: ten of the load's first, polled with a deadline
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (((Number) sample.op(0).get("ops")).longValue() < 30 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertTrue(((Number) sample.op(0).get("ops")).longValue() >= 30, "the load runs");
             Cli r = Cli.run(watch(sample, "--interval", "200ms", "--duration", "3s",
                     "--fail-if", "external-slope > 1GiB/h", "--fail-if", "array-buffers-bytes > 64MiB"));
             assertEquals(0, r.exit(), r.toString());
@@ -434,8 +439,8 @@ class WatchCommandTest {
                     LeakHunt.class.getName(), "watch", Long.toString(sample.pid()), "--interval", "200ms",
                     "--duration", "1m", "--plot", svg.toString()).start();
             try {
-                BlockingQueue<String> out = Streams.lines(jvm.getInputStream());
-                BlockingQueue<String> err = Streams.lines(jvm.getErrorStream());
+                Streams.Lines out = Streams.lines(jvm.getInputStream());
+                Streams.Lines err = Streams.lines(jvm.getErrorStream());
                 for (int rows = 0; rows < 4; ) { // the header and three samples
                     String line = out.poll(20, TimeUnit.SECONDS);
                     assertNotNull(line, "no row from the watch; stderr: " + err);
@@ -444,9 +449,8 @@ class WatchCommandTest {
                 new ProcessBuilder("kill", "-INT", Long.toString(jvm.pid())).start().waitFor();
                 assertTrue(jvm.waitFor(20, TimeUnit.SECONDS), "the watch exited on SIGINT");
                 assertEquals(130, jvm.exitValue());
-                Thread.sleep(200); // the rest of the output
-                String stdout = String.join("\n", out);
-                String stderr = String.join("\n", err);
+                String stdout = String.join("\n", out.awaitEnd(20, TimeUnit.SECONDS)); // the rest of the output
+                String stderr = String.join("\n", err.awaitEnd(20, TimeUnit.SECONDS));
                 assertTrue(stdout.contains("Verdict: "), stdout + stderr);
                 assertTrue(stdout.contains("Series over the watch (interrupted after "), stdout);
                 assertTrue(Files.size(svg) > 1000, "the chart is written on Ctrl-C too");

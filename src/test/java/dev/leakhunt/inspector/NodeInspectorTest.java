@@ -97,16 +97,15 @@ class NodeInspectorTest {
 
     @Test
     void refusesAProcessThatIsNotNodeAndLeavesItAlone() throws Exception {
-        Process sleep = new ProcessBuilder("sleep", "60").start();
-        try {
+        try (dev.leakhunt.testing.SignalWitness sleep = dev.leakhunt.testing.SignalWitness.start()) {
             IOException e = assertThrows(IOException.class,
                     () -> InspectorSession.forPid(sleep.pid(), InspectorSession.Options.defaults()));
             assertTrue(e.getMessage().matches("pid " + sleep.pid() + " is not a Node\\.js process \\('/.*sleep'\\)"),
                     e.getMessage());
-            Thread.sleep(100);
-            assertTrue(sleep.isAlive());
-        } finally {
-            sleep.destroyForcibly();
+            assertTrue(sleep.untouched(), "no signal sent (a sent one would be pending: it is blocked)");
+            // the witness can tell: a SIGUSR1 sent now shows
+            assertEquals(0, new ProcessBuilder("kill", "-USR1", Long.toString(sleep.pid())).start().waitFor());
+            assertTrue(sleep.received("USR1"));
         }
     }
 

@@ -18,9 +18,22 @@ public final class Streams {
     private Streams() {
     }
 
+    /** Lines queued as they come; {@link #awaitEnd} waits until the stream has ended and all are queued. */
+    public static final class Lines extends LinkedBlockingQueue<String> {
+        private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+
+        /** Waits (bounded) until the stream has ended; returns this, every line then queued. */
+        public Lines awaitEnd(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+            if (!ended.await(timeout, unit)) {
+                throw new AssertionError("the stream did not end within " + timeout + " " + unit);
+            }
+            return this;
+        }
+    }
+
     /** The lines of {@code stream}, queued as they come by a daemon thread, for polling with a deadline. */
-    public static BlockingQueue<String> lines(InputStream stream) {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    public static Lines lines(InputStream stream) {
+        Lines lines = new Lines();
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
@@ -28,6 +41,8 @@ public final class Streams {
                 }
             } catch (IOException e) {
                 // the process is gone
+            } finally {
+                lines.ended.countDown();
             }
         }, "test-lines");
         t.setDaemon(true);
