@@ -162,7 +162,8 @@ class WatchCommandTest {
             assertTrue(r.out().matches("(?s)time +rss +heapTotal +heapUsed +external +arrayBuffers +Δ rss\n.*"),
                     r.out());
             int rows = rows(r.out());
-            assertTrue(rows >= 8 && rows <= 16, rows + " rows in\n" + r.out()); // fewer when the machine is busy
+            // at most a slot each 200 ms of the 3 s (16); a busy machine skips slots, but the verdict needs 3
+            assertTrue(rows >= 3 && rows <= 16, rows + " rows in\n" + r.out());
             List<String> lines = Files.readAllLines(csv);
             assertEquals("time,elapsedSeconds,rss,peakRss,heapTotal,heapUsed,external,arrayBuffers", lines.get(0));
             assertEquals(rows + 1, lines.size());
