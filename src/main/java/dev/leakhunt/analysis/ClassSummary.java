@@ -30,7 +30,7 @@ public final class ClassSummary {
     /** Computes the summary with the snapshot's edges parked on disk: it reads none, and it is a memory peak. */
     public static ClassSummary compute(Describer describer) {
         HeapSnapshot s = describer.graph().snapshot();
-        try (HeapSnapshot.Parked edges = s.park(HeapSnapshot.Part.EDGE_TARGETS)) {
+        try (HeapSnapshot.Parked edges = s.park("the class summary", HeapSnapshot.Part.EDGE_TARGETS)) {
             return computeWithoutEdges(describer);
         }
     }

@@ -100,11 +100,15 @@ public final class HeapSnapshot {
 
     /** The string index of the node's name. */
     public int nodeNameIndex(int node) {
-        return nodeName[node];
+        try {
+            return nodeName[node];
+        } catch (NullPointerException e) {
+            throw parked(Part.NODE_NAMES);
+        }
     }
 
     public String nodeName(int node) {
-        return strings.get(nodeName[node]);
+        return strings.get(nodeNameIndex(node));
     }
 
     /** The node id as stored: an unsigned 32-bit value; see {@link #nodeIdLong}. */
@@ -118,7 +122,12 @@ public final class HeapSnapshot {
     }
 
     public long selfSize(int node) {
-        int size = selfSize[node];
+        int size;
+        try {
+            size = selfSize[node];
+        } catch (NullPointerException e) {
+            throw parked(Part.SELF_SIZES);
+        }
         return size >= 0 ? size : largeSelfSize[-1 - size];
     }
 
@@ -193,7 +202,20 @@ public final class HeapSnapshot {
     }
 
     public int edgeTo(int edge) {
-        return edgeTo[edge];
+        try {
+            return edgeTo[edge];
+        } catch (NullPointerException e) {
+            throw parked(Part.EDGE_TARGETS);
+        }
+    }
+
+    /**
+     * What reading a parked part says (the handler costs nothing until it runs): which array, and which phase
+     * parked it; not a bare NullPointerException.
+     */
+    private IllegalStateException parked(Part part) {
+        return new IllegalStateException("the snapshot's " + part.what + " are parked on disk while "
+                + parkedBy[part.ordinal()] + " runs (HeapSnapshot.park): read them before or after it");
     }
 
     public StringTable strings() {
@@ -210,15 +232,29 @@ public final class HeapSnapshot {
     }
 
     /** The int arrays that can be parked on disk while a phase does not read them. */
-    public enum Part { NODE_NAMES, SELF_SIZES, EDGE_TARGETS }
+    public enum Part {
+        NODE_NAMES("node names"), SELF_SIZES("self sizes"), EDGE_TARGETS("edge targets");
+
+        final String what;
+
+        Part(String what) {
+            this.what = what;
+        }
+    }
+
+    private final String[] parkedBy = new String[Part.values().length];
 
     /**
      * Moves arrays that the next phase does not read to a temporary file until the returned handle is closed, so
      * that the phase's own arrays can take their place: the graph phases park names and sizes, the class summary
-     * the edges. Reading a parked part meanwhile fails with a NullPointerException. When the file cannot be
-     * written the arrays simply stay in memory, as they do in a small snapshot (see {@link #moveIdleArraysOut}).
+     * the edges. Reading a parked part meanwhile fails with an IllegalStateException naming the part and
+     * {@code phase}. When the file cannot be written the arrays simply stay in memory, as they do in a small
+     * snapshot (see {@link #moveIdleArraysOut}).
      */
-    public Parked park(Part... parts) {
+    public Parked park(String phase, Part... parts) {
+        for (Part p : parts) {
+            parkedBy[p.ordinal()] = phase;
+        }
         return Parked.park(this, parts);
     }
 
@@ -309,8 +345,14 @@ public final class HeapSnapshot {
 
     /** Whether a snapshot of this shape moves idle arrays out of the heap by default. */
     public static boolean movesIdleArrays(long nodes, long edges) {
-        return arrayBytes(nodes, edges) >= MOVE_IDLE_ARRAYS_FROM_BYTES;
+        return arrayBytes(nodes, edges) >= Long.getLong(MOVE_IDLE_ARRAYS_PROPERTY, MOVE_IDLE_ARRAYS_FROM_BYTES);
     }
+
+    /**
+     * The system property that lowers {@link #MOVE_IDLE_ARRAYS_FROM_BYTES}: the test suite sets it to 0, so that
+     * every test runs the memory plan that real files get (parked arrays, names and ids off the heap).
+     */
+    public static final String MOVE_IDLE_ARRAYS_PROPERTY = "leakhunt.moveIdleArraysFromBytes";
 
     /** The bytes the arrays of a snapshot of this shape take, strings aside. */
     public static long arrayBytes(long nodes, long edges) {

@@ -34,9 +34,15 @@ class IdleArraysTest {
 
     @Test
     void movingIdleArraysOutChangesNoAnswer() throws IOException {
-        HeapSnapshot kept = new SnapshotReader(SAMPLE).read();
+        HeapSnapshot kept = new SnapshotReader(SAMPLE).read().moveIdleArraysOut(false);
         String keptAnalysis = analysis(kept);
-        assertFalse(kept.namesAndIdsOffHeap(), "a 5 MB snapshot keeps its arrays by default");
+        assertFalse(kept.namesAndIdsOffHeap(), "told to keep its arrays, it does");
+        assertFalse(HeapSnapshot.movesIdleArrays(kept.nodeCount(), kept.edgeCount())
+                && System.getProperty(HeapSnapshot.MOVE_IDLE_ARRAYS_PROPERTY) == null,
+                "a 5 MB snapshot keeps its arrays by default (the suite lowers the threshold to 0)");
+        if (System.getProperty(HeapSnapshot.MOVE_IDLE_ARRAYS_PROPERTY) != null) {
+            assertTrue(new SnapshotReader(SAMPLE).read().movesIdleArrays(), "the suite runs the big files' plan");
+        }
 
         HeapSnapshot moved = new SnapshotReader(SAMPLE).read().moveIdleArraysOut(true);
         String movedAnalysis = analysis(moved);

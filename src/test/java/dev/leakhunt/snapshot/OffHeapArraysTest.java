@@ -93,12 +93,21 @@ class OffHeapArraysTest {
         int y = b.node("object", "Y", 20);
         b.prop(b.root(), "x", x).prop(x, "y", y);
         HeapSnapshot s = new SnapshotReader(b.write(dir.resolve("s.heapsnapshot"))).read().moveIdleArraysOut(true);
-        try (HeapSnapshot.Parked parked = s.park(HeapSnapshot.Part.NODE_NAMES, HeapSnapshot.Part.SELF_SIZES)) {
-            assertThrows(NullPointerException.class, () -> s.selfSize(x), "a parked part cannot be read");
+        try (HeapSnapshot.Parked parked = s.park("the test's phase", HeapSnapshot.Part.NODE_NAMES,
+                HeapSnapshot.Part.SELF_SIZES)) {
+            assertEquals("the snapshot's self sizes are parked on disk while the test's phase runs (HeapSnapshot.park): "
+                    + "read them before or after it", assertThrows(IllegalStateException.class, () -> s.selfSize(x),
+                    "a parked part cannot be read").getMessage());
             parked.restore(HeapSnapshot.Part.SELF_SIZES);
             assertEquals(20, s.selfSize(y));
-            assertThrows(NullPointerException.class, () -> s.nodeName(x), "the other part is still parked");
+            assertTrue(assertThrows(IllegalStateException.class, () -> s.nodeName(x),
+                    "the other part is still parked").getMessage().startsWith("the snapshot's node names are parked"));
         }
+        try (HeapSnapshot.Parked parked = s.park("the class summary", HeapSnapshot.Part.EDGE_TARGETS)) {
+            assertTrue(assertThrows(IllegalStateException.class, () -> s.edgeTo(0)).getMessage()
+                    .startsWith("the snapshot's edge targets are parked on disk while the class summary runs"));
+        }
+        assertEquals(x, s.edgeTo(0));
         assertEquals("X", s.nodeName(x));
         assertEquals("Y", s.nodeName(y));
         assertEquals(10, s.selfSize(x));
