@@ -443,69 +443,46 @@ public final class Describer {
         return (t == objectType || t == hiddenType) && s.nodeName(node).equals("system / Context");
     }
 
-    private long[] closureOfScope;   // (a function's scope info << 32 | a located closure's index), sorted
-    private final Map<Integer, Integer> closureInContext = new HashMap<>();
-
     /**
      * The location of the function that created a context, as an index into the locations, or -1. A context points
      * to its scope info ({@code scope_info}), which is the function info's ({@code name_or_scope_info}) of the
-     * function whose call created it: that function's closure is located. Only compiled functions have a scope
-     * info, so the map of them, sorted pairs in one flat array sized exactly, is small beside the heap. When no
-     * closure of the creator is alive (a function called once and gone), a function created inside it is, found by
-     * a scan of the located closures for the few contexts a report shows: its location lies within the creator.
+     * function whose call created it, and a closure of that function points to the function info ({@code shared}):
+     * the scope info's holder and then that holder's (the nearest retainer, else the dominator) lead back to the
+     * closure, which is located. When no closure of the creator is alive (a function called once and gone), a
+     * closure created in the context (its holder, by its {@code context} edge) is: its location lies within the
+     * creator. No map of every closure: a report shows a few dozen contexts, and a big heap has a million closures.
      */
     private int contextLocation(int context) {
         Locations locations = s.locations();
-        if (closureOfScope == null) {
-            int scopes = 0;
-            long[] pairs = null;
-            for (int pass = 0; pass < 2; pass++) {
-                for (int i = 0; i < locations.size(); i++) {
-                    int scope = scopeOf(locations.node(i));
-                    if (scope >= 0) {
-                        if (pairs != null) {
-                            pairs[scopes] = (long) scope << 32 | i;
-                        }
-                        scopes++;
+        int scope = internal(context, "scope_info");
+        if (scope >= 0) {
+            for (int info : holders(scope)) {
+                if (info < 0 || (internal(info, "name_or_scope_info") != scope && internal(info, "scope_info") != scope)) {
+                    continue;
+                }
+                for (int closure : holders(info)) {
+                    if (closure >= 0 && s.nodeType(closure) == closureType && internal(closure, "shared") == info
+                            && locations.find(closure) >= 0) {
+                        return locations.find(closure);
                     }
                 }
-                pairs = pass == 0 ? new long[scopes] : pairs;
-                scopes = pass == 0 ? 0 : scopes;
             }
-            Arrays.sort(pairs);
-            closureOfScope = pairs;
         }
-        int scope = internal(context, "scope_info");
-        int i = scope < 0 ? -1 : lookup(closureOfScope, scope);
-        return i >= 0 ? i : closureInContext.computeIfAbsent(context, c -> {
-            for (int k = 0; k < locations.size(); k++) {
-                if (s.nodeType(locations.node(k)) == closureType && internal(locations.node(k), "context") == c) {
-                    return k;
-                }
+        for (int closure : holders(context)) {
+            if (closure >= 0 && s.nodeType(closure) == closureType && internal(closure, "context") == context
+                    && locations.find(closure) >= 0) {
+                return locations.find(closure);
             }
-            return -1;
-        });
+        }
+        return -1;
     }
 
-    /** The scope info of a located closure's function, when it is compiled (else a name string: -1). */
-    private int scopeOf(int closure) {
-        if (s.nodeType(closure) != closureType) {
-            return -1;
-        }
-        int shared = internal(closure, "shared");
-        int scope = shared < 0 ? -1 : internal(shared, "name_or_scope_info");
-        if (scope < 0 && shared >= 0) {
-            scope = internal(shared, "scope_info");
-        }
-        return scope >= 0 && s.nodeType(scope) != stringType ? scope : -1;
+    /** The node's nearest retainer and its dominator (either may be -1), the two holders the graph keeps. */
+    private int[] holders(int node) {
+        int dominator = graph.dominator(node);
+        return new int[] {graph.nearestHolder(node), dominator == node ? -1 : dominator};
     }
 
-    /** The value of the first pair with key {@code key} in sorted {@code pairs}, or -1. */
-    private static int lookup(long[] pairs, int key) {
-        int i = Arrays.binarySearch(pairs, (long) key << 32);
-        i = i >= 0 ? i : -i - 1;
-        return i < pairs.length && (int) (pairs[i] >>> 32) == key ? (int) pairs[i] : -1;
-    }
 
     /**
      * The name of script {@code id}. A snapshot has no table of scripts, but each located closure's function info

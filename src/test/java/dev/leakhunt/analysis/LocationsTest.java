@@ -102,7 +102,9 @@ class LocationsTest {
         int global = b.node("object", "global", 40);
         b.edge(b.root(), "shortcut", "global", global);
         int makeCounter = closureOf(b, global, "makeCounter", here);
-        int inc = closureOf(b, global, "inc", here);
+        int counters = b.node("object", "Counters", 24); // inc lies deeper than makeCounter: the scope info's
+        b.prop(global, "counters", counters);            // nearest holder is makeCounter's function info
+        int inc = closureOf(b, counters, "inc", here);
         int scope = b.node("code", "system / ScopeInfo", 64);
         int makeShared = makeCounter + 1; // closureOf's function info
         b.edge(makeShared, "internal", "name_or_scope_info", scope);
