@@ -6,6 +6,7 @@ import dev.leakhunt.analysis.Trend;
 import dev.leakhunt.analysis.TrendSample;
 import dev.leakhunt.analysis.TrendVerdict;
 import dev.leakhunt.analysis.Units;
+import dev.leakhunt.analysis.WatchLoop;
 import dev.leakhunt.inspector.Capture;
 import dev.leakhunt.inspector.InspectorSession;
 import dev.leakhunt.inspector.MemoryUsage;
@@ -242,84 +243,75 @@ final class WatchCommand extends BaseCommand {
     }
 
     /**
-     * Samples on a fixed schedule (slot k at start + k × interval; slots a slow sample or a snapshot overran are
-     * skipped) until the duration has passed, Ctrl-C, the target exits, or the inspector connection is lost.
+     * Samples on {@link WatchLoop}'s schedule until the duration has passed, Ctrl-C, the target exits, or the
+     * inspector connection is lost; this side does the I/O: rows, CSV, snapshots, actions, and how it ended.
      */
     private Sampling sample(ProcessMemory proc, InspectorSession session, WatchReport watch, PrintWriter csvOut,
                             List<FailIf> triggers) throws IOException {
         Sampling run = new Sampling();
-        List<FailIf> armed = new ArrayList<>(triggers);
-        List<FailIf> fired = new ArrayList<>(); // with --repeat: fired, re-armed once a sample does not meet them
         PrintWriter rows = report.json ? (stderrIsTerminal() ? err() : null) : out();
         err().println(spec.qualifiedName() + ": watching pid " + pid + " (" + proc.command().replace("'", "") + ") every "
                 + WatchReport.duration(intervalMillis) + (durationMillis > 0 ? " for "
                 + WatchReport.duration(durationMillis) : " until Ctrl-C") + (session == null ? ", /proc only"
                 : " through the inspector at " + session.endpoint()) + "; Ctrl-C ends it with a verdict");
         header(rows, watch);
-        long startNanos = System.nanoTime(); // the first sample's time: elapsed times count from it
-        long slot = 0;
-        while (true) {
-            if (interrupted) {
-                run.ended = Ended.INTERRUPTED;
-                break;
+        WatchLoop.Clock clock = new WatchLoop.Clock() {
+            @Override
+            public long millis() {
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
             }
-            long elapsed = run.samples.isEmpty() ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-            TrendSample sample;
-            try {
-                sample = take(proc, session, elapsed);
-            } catch (IOException e) {
-                end(run, proc, session, e);
-                break;
+
+            @Override
+            public boolean pause(long millis) {
+                return WatchCommand.this.pause(millis);
             }
-            run.samples.add(sample);
-            if (rows != null) {
-                rows.println(watch.row(sample, run.samples.get(0)));
-                rows.flush();
+
+            @Override
+            public boolean interrupted() {
+                return interrupted;
             }
-            if (csvOut != null) {
-                csvOut.println(watch.csvRow(sample));
-                csvOut.flush();
-            }
-            for (FailIf f : List.copyOf(fired)) {
-                if (!holds(f, run.samples)) {
-                    fired.remove(f);
-                    armed.add(f);
-                }
-            }
-            List<FailIf> met = armed.stream().filter(t -> holds(t, run.samples)).toList();
-            if (!met.isEmpty()) {
-                armed.removeAll(met); // each fires once; conditions met by one sample share its snapshot
-                if (repeat) {
-                    fired.addAll(met);
-                }
-                List<FailIf> snapshotting = met.stream().filter(snapshotTriggers::contains).toList();
-                if (!snapshotting.isEmpty()) {
-                    run.captures.add(capture(session, snapshotting, run, watch, rows, !armed.isEmpty() || repeat));
-                } else {
-                    err().println(spec.qualifiedName() + ": " + why(met, run) + (then.acts() ? "" : " (--when)"));
-                }
-                if (then.acts() && !interrupted && proc.isAlive()) {
-                    run.actions.add(act(met, run, proc));
-                }
-                if (interrupted || !proc.isAlive()) {
-                    end(run, proc, session, null); // Ctrl-C or the target's exit broke the capture or the action
-                    break;
-                }
-                if (then.stops() && armed.isEmpty() && !repeat) {
-                    run.ended = snapshotting.isEmpty() ? Ended.CONDITION : Ended.SNAPSHOT;
-                    break;
-                }
-            }
-            long now = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-            slot = Math.max(slot + 1, now / intervalMillis + 1);
-            long next = slot * intervalMillis;
-            if (durationMillis > 0 && next > durationMillis) {
-                break;
-            }
-            if (pause(next - now)) {
-                run.ended = Ended.INTERRUPTED;
-                break;
-            }
+        };
+        WatchLoop<FailIf> loop = new WatchLoop<>(intervalMillis, durationMillis, triggers, WatchCommand::holds, repeat,
+                then.stops(), clock);
+        WatchLoop.Result<FailIf> result = loop.run(elapsed -> take(proc, session, elapsed),
+                new WatchLoop.Listener<>() {
+                    @Override
+                    public void sampled(TrendSample sample, List<TrendSample> samples) {
+                        if (rows != null) {
+                            rows.println(watch.row(sample, samples.get(0)));
+                            rows.flush();
+                        }
+                        if (csvOut != null) {
+                            csvOut.println(watch.csvRow(sample));
+                            csvOut.flush();
+                        }
+                    }
+
+                    @Override
+                    public boolean fired(List<FailIf> met, List<TrendSample> samples, boolean moreToCome) {
+                        run.samples.clear();
+                        run.samples.addAll(samples);
+                        List<FailIf> snapshotting = met.stream().filter(snapshotTriggers::contains).toList();
+                        if (!snapshotting.isEmpty()) { // conditions met by one sample share its snapshot
+                            run.captures.add(capture(session, snapshotting, run, watch, rows, moreToCome));
+                        } else {
+                            err().println(spec.qualifiedName() + ": " + why(met, run) + (then.acts() ? "" : " (--when)"));
+                        }
+                        if (then.acts() && !interrupted && proc.isAlive()) {
+                            run.actions.add(act(met, run, proc));
+                        }
+                        return !interrupted && proc.isAlive();
+                    }
+                });
+        run.samples.clear();
+        run.samples.addAll(result.samples());
+        switch (result.end()) {
+            case DURATION -> run.ended = Ended.DURATION;
+            case INTERRUPTED -> run.ended = Ended.INTERRUPTED;
+            case STOPPED -> run.ended = result.lastFired().stream().anyMatch(snapshotTriggers::contains)
+                    ? Ended.SNAPSHOT : Ended.CONDITION;
+            case FAILED -> end(run, proc, session, result.failure());
+            case BY_LISTENER -> end(run, proc, session, null); // Ctrl-C or the target's exit broke what fired
         }
         return run;
     }
