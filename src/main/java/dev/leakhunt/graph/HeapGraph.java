@@ -1,7 +1,7 @@
 package dev.leakhunt.graph;
 
+import dev.leakhunt.graph.Workspace.Role;
 import dev.leakhunt.snapshot.HeapSnapshot;
-import dev.leakhunt.snapshot.SpilledInts;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -50,36 +50,41 @@ public final class HeapGraph {
 
     /**
      * The distances on a second thread beside the DFS, which both read the edges; then the retainers by DFS
-     * number and the dominators, which read no edge, with the distances and the DFS's vertex map set aside
-     * meanwhile. One scratch array of N serves as the BFS queue, the dominators' labels and the dominator map.
-     * The self sizes come back for the retained sizes, the last phase, beside the nearest retainers.
+     * number and the dominators, which read no edge, with the distances and the DFS's vertex map parked meanwhile.
+     * The arrays are the workspace's, by role: one array of N is the BFS queue, then the dominators' labels, then
+     * the dominator map; the parents become the immediate dominators, then the nearest retainers' edges; the
+     * vertex map becomes the preorder. The self sizes come back for the retained sizes, the last phase, beside the
+     * nearest retainers.
      */
     private void computeDistancesAndDominators(HeapSnapshot.Parked idle) {
         int n = snapshot.nodeCount();
-        int[] scratch = new int[n + 1];
+        Workspace ws = new Workspace(snapshot.movesIdleArrays());
+        int[] queue = ws.make(Role.QUEUE, n + 1);
         CompletableFuture<int[]> distances = CompletableFuture.supplyAsync(
-                () -> Distances.compute(snapshot, rule, scratch));
-        int[] vertex = new int[n + 1];
-        int[] parent = new int[n + 1];
-        int[] number = new int[n + 1];
-        int[] retainerIndex = new int[n + 2];
-        int count = Dominators.depthFirst(snapshot, rule, vertex, parent, number, retainerIndex);
-        SpilledInts aside = setAside(join(distances), vertex);
+                () -> Distances.compute(snapshot, rule, queue));
+        int count = Dominators.depthFirst(snapshot, rule, ws.make(Role.VERTICES, n + 1), ws.make(Role.PARENTS, n + 1),
+                ws.make(Role.NUMBERS, n + 1), ws.make(Role.RETAINER_INDEX, n + 2));
+        ws.put(Role.DISTANCES, join(distances));
         distances = null; // the future holds its result
-        vertex = null;
+        Workspace.Parked aside = ws.park("the retainers and semidominators", Role.DISTANCES, Role.VERTICES);
         reclaim();
-        Dominators.Retainers retainers = Dominators.retainers(snapshot, rule, count, number, parent, retainerIndex);
-        retainerIndex = null; // the retainers hold it
-        int[] ancestor = new int[n + 1];
-        Dominators.immediateDominators(count, parent, retainers, number, scratch, ancestor);
+        Dominators.Retainers retainers = Dominators.retainers(snapshot, rule, count, ws.get(Role.NUMBERS),
+                ws.get(Role.PARENTS), ws.get(Role.RETAINER_INDEX));
+        ws.spend(Role.RETAINER_INDEX); // the retainers hold it
+        Dominators.immediateDominators(count, ws.get(Role.PARENTS), retainers, ws.get(Role.NUMBERS),
+                ws.handOn(Role.QUEUE, Role.LABELS), ws.make(Role.ANCESTORS, n + 1));
         retainers = null; // dead before the collection that brings the sizes back
-        number = null;
-        ancestor = null;
+        ws.spend(Role.NUMBERS, Role.ANCESTORS);
+        ws.handOn(Role.PARENTS, Role.IMMEDIATE_DOMINATORS);
         idle.restore(HeapSnapshot.Part.SELF_SIZES);
-        distance = aside.readBack(0);
-        Dominators.Result dominators = Dominators.toNodes(snapshot, count, aside.readBack(1), parent, scratch);
+        aside.restore();
+        distance = ws.get(Role.DISTANCES);
+        Dominators.Result dominators = Dominators.toNodes(snapshot, count, ws.get(Role.VERTICES),
+                ws.get(Role.IMMEDIATE_DOMINATORS), ws.handOn(Role.LABELS, Role.DOMINATORS));
         dominator = dominators.dominator();
-        computeRetainedSizesAndNearestRetainers(dominators.preorder(), parent);
+        ws.handOn(Role.VERTICES, Role.PREORDER);
+        computeRetainedSizesAndNearestRetainers(ws.get(Role.PREORDER), ws.handOn(Role.IMMEDIATE_DOMINATORS,
+                Role.NEAREST_EDGES));
     }
 
     /**
@@ -91,11 +96,6 @@ public final class HeapGraph {
                 () -> NearestRetainers.compute(snapshot, rule, distance, spent));
         retainedSize = RetainedSizes.compute(snapshot, dominator, preorder);
         nearestEdge = join(nearest);
-    }
-
-    /** Arrays that the next phases do not read, on disk in a snapshot whose arrays move out of the heap. */
-    private SpilledInts setAside(int[]... arrays) {
-        return snapshot.movesIdleArrays() ? SpilledInts.of(arrays) : SpilledInts.kept(arrays);
     }
 
     /**
