@@ -53,7 +53,7 @@ class PsCommandTest {
 
             Cli text = Cli.run("ps", "--sample", "2s");
             assertEquals(0, text.exit(), text.toString());
-            assertTrue(text.out().matches("(?s)\\s+pid\\s+ppid\\s+rss\\s+growth/2 s\\s+limit\\s+container\\s+command\n.*"),
+            assertTrue(text.out().matches("(?s)\\s*pid\\s+ppid\\s+rss\\s+growth/2 s\\s+limit\\s+container\\s+command\n.*"),
                     text.out());
             assertTrue(text.out().contains("Next: leakhunt watch "), text.out());
         }
