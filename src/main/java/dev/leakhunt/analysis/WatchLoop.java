@@ -71,7 +71,11 @@ public final class WatchLoop<C> {
     }
 
     public Result<C> run(Sampler sampler, Listener<C> listener) {
-        List<TrendSample> samples = new ArrayList<>();
+        return run(new ArrayList<>(), sampler, listener);
+    }
+
+    /** As {@link #run(Sampler, Listener)}, appending to {@code samples}, the caller's list (the result's too). */
+    public Result<C> run(List<TrendSample> samples, Sampler sampler, Listener<C> listener) {
         List<C> armed = new ArrayList<>(conditions);
         List<C> fired = new ArrayList<>();
         long start = clock.millis(); // the first sample's time: elapsed times count from it

@@ -5,6 +5,7 @@ import dev.leakhunt.analysis.Units;
 import dev.leakhunt.inspector.NodeProcesses;
 import dev.leakhunt.report.JsonReport;
 import dev.leakhunt.report.Table;
+import dev.leakhunt.report.WatchReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -46,8 +47,8 @@ final class PsCommand extends BaseCommand {
         long growthBase = System.nanoTime();
         if (sampleMillis > 0 && !first.isEmpty()) {
             if (!json && stderrIsTerminal()) {
-                err().println(spec.qualifiedName() + ": measuring RSS growth for " + dev.leakhunt.report.WatchReport
-                        .duration(sampleMillis) + " …");
+                err().println(spec.qualifiedName() + ": measuring RSS growth for "
+                        + WatchReport.duration(sampleMillis) + " …");
                 err().flush();
             }
             TimeUnit.MILLISECONDS.sleep(sampleMillis); // the sample itself: the growth is measured over it
@@ -135,7 +136,7 @@ final class PsCommand extends BaseCommand {
                     + "every user's)."));
             return;
         }
-        String growth = sampleMillis > 0 ? "growth/" + dev.leakhunt.report.WatchReport.duration(sampleMillis) : "growth";
+        String growth = sampleMillis > 0 ? "growth/" + WatchReport.duration(sampleMillis) : "growth";
         Table t = new Table("pid", "ppid", "rss", growth, "limit", "container", "command").rightAligned(0, 1, 2, 3, 4);
         for (Row r : rows) {
             NodeProcesses.Info p = r.info();
@@ -153,11 +154,11 @@ final class PsCommand extends BaseCommand {
         if (sampleMillis > 0 && top.growthBytes() > 0) {
             long pid = top.info().pid();
             out.println("Growing fastest: pid " + pid + " (" + signed(top.growthBytes()) + " in "
-                    + dev.leakhunt.report.WatchReport.duration(sampleMillis) + "). Next: leakhunt watch " + pid
+                    + WatchReport.duration(sampleMillis) + "). Next: leakhunt watch " + pid
                     + " --interval 5s --duration 10m   (which memory grows: JS heap or native)");
             out.println("      then: leakhunt snapshot " + pid + "   (what holds it)");
         } else {
-            out.println("None grew over " + (sampleMillis > 0 ? dev.leakhunt.report.WatchReport.duration(sampleMillis)
+            out.println("None grew over " + (sampleMillis > 0 ? WatchReport.duration(sampleMillis)
                     : "a sample (--sample 0)") + ". A leak may grow slowly: leakhunt watch PID --no-inspector "
                     + "--interval 1m --duration 2h");
         }

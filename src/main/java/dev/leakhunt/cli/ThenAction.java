@@ -1,7 +1,6 @@
 package dev.leakhunt.cli;
 
 import dev.leakhunt.inspector.TargetSignal;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Stack;
@@ -72,7 +71,7 @@ record ThenAction(String kind, String argument) {
     static final class Candidates implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return new ArrayList<>(List.of("continue", "stop", "exec", "signal")).iterator();
+            return List.of("continue", "stop", "exec", "signal").iterator();
         }
     }
 }

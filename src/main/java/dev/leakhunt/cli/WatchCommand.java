@@ -273,7 +273,7 @@ final class WatchCommand extends BaseCommand {
         };
         WatchLoop<FailIf> loop = new WatchLoop<>(intervalMillis, durationMillis, triggers, WatchCommand::holds, repeat,
                 then.stops(), clock);
-        WatchLoop.Result<FailIf> result = loop.run(elapsed -> take(proc, session, elapsed),
+        WatchLoop.Result<FailIf> result = loop.run(run.samples, elapsed -> take(proc, session, elapsed),
                 new WatchLoop.Listener<>() {
                     @Override
                     public void sampled(TrendSample sample, List<TrendSample> samples) {
@@ -289,13 +289,12 @@ final class WatchCommand extends BaseCommand {
 
                     @Override
                     public boolean fired(List<FailIf> met, List<TrendSample> samples, boolean moreToCome) {
-                        run.samples.clear();
-                        run.samples.addAll(samples);
                         List<FailIf> snapshotting = met.stream().filter(snapshotTriggers::contains).toList();
                         if (!snapshotting.isEmpty()) { // conditions met by one sample share its snapshot
                             run.captures.add(capture(session, snapshotting, run, watch, rows, moreToCome));
                         } else {
-                            err().println(spec.qualifiedName() + ": " + why(met, run) + (then.acts() ? "" : " (--when)"));
+                            err().println(spec.qualifiedName() + ": " + why(met, run)
+                                    + (then.acts() ? "" : " (--when)"));
                         }
                         if (then.acts() && !interrupted && proc.isAlive()) {
                             run.actions.add(act(met, run, proc));
@@ -303,8 +302,6 @@ final class WatchCommand extends BaseCommand {
                         return !interrupted && proc.isAlive();
                     }
                 });
-        run.samples.clear();
-        run.samples.addAll(result.samples());
         switch (result.end()) {
             case DURATION -> run.ended = Ended.DURATION;
             case INTERRUPTED -> run.ended = Ended.INTERRUPTED;
@@ -432,7 +429,8 @@ final class WatchCommand extends BaseCommand {
                 return new WatchReport.Action(at.elapsedMillis(), trigger, "signal", then.argument(), -1, null);
             } catch (IOException e) {
                 err().println(prefix + e.getMessage());
-                return new WatchReport.Action(at.elapsedMillis(), trigger, "signal", then.argument(), -1, e.getMessage());
+                return new WatchReport.Action(at.elapsedMillis(), trigger, "signal", then.argument(), -1,
+                        e.getMessage());
             }
         }
         FailIf first = met.get(0);

@@ -41,7 +41,8 @@ public final class HeapGraph {
     public static HeapGraph build(HeapSnapshot snapshot) {
         HeapGraph g = new HeapGraph(snapshot);
         snapshot.moveNamesAndIdsOffHeap();
-        try (HeapSnapshot.Parked idle = snapshot.park("the graph's distances and dominators", HeapSnapshot.Part.NODE_NAMES, HeapSnapshot.Part.SELF_SIZES)) {
+        try (HeapSnapshot.Parked idle = snapshot.park("the graph's distances and dominators",
+                HeapSnapshot.Part.NODE_NAMES, HeapSnapshot.Part.SELF_SIZES)) {
             g.computeDistancesAndDominators(idle);
             g.countUnreachable();
         }

@@ -94,7 +94,7 @@ public final class NodeProcesses {
 
     private long rss(long pid) throws IOException {
         String v = proc.status(pid, "VmRSS");
-        return v == null ? -1 : Long.parseLong(v.trim().split("\\s+")[0]) * 1024;
+        return v == null ? -1 : ProcessMemory.kibLine("VmRSS:" + v);
     }
 
     /**
